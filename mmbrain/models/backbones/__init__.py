@@ -1,0 +1,3 @@
+from .timm_feature_backbone import TimmFeatureBackbone
+
+__all__ = ['TimmFeatureBackbone']

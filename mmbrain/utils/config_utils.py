@@ -1,0 +1,29 @@
+import os.path as osp
+from typing import Optional
+
+from mmengine.config import Config
+
+from .dist_utils import setup_cpu_distributed
+
+
+def load_tool_config(config: str,
+                     launcher: str = 'none',
+                     cfg_options: Optional[dict] = None,
+                     work_dir: Optional[str] = None) -> Config:
+    """Load a config the way ``tools/train.py`` and ``tools/test.py`` do.
+
+    Merges ``--cfg-options``, sets ``work_dir`` (command line, else the
+    config's, else ``work_dirs/<config name>``) and the launcher, and sets up
+    the gloo fallback of :func:`setup_cpu_distributed`.
+    """
+    cfg = Config.fromfile(config)
+    cfg.launcher = launcher
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(config))[0])
+    setup_cpu_distributed(cfg, launcher)
+    return cfg

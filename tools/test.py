@@ -1,0 +1,66 @@
+"""Evaluate a checkpoint with any mmbrain, mmdet or mmseg config.
+
+Prints the metrics of the config's ``test_evaluator`` (COCO APbox/APsegm
+for mmdet, mIoU for mmseg, ...) and writes them as json. Example::
+
+    python tools/test.py configs/mask_rcnn/CONFIG.py work_dirs/CONFIG/epoch_12.pth
+"""
+import argparse
+import json
+import os
+import os.path as osp
+
+from mmengine.config import DictAction
+from mmengine.dist import is_main_process
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+import mmbrain  # noqa: F401  (applies mmbrain.compat)
+from mmbrain.utils import load_tool_config
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Test a checkpoint')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='the dir to save logs and metrics')
+    parser.add_argument(
+        '--out', help='json file for the metrics (default: in the work dir)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, e.g. key=value')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def main():
+    args = parse_args()
+    cfg = load_tool_config(args.config, args.launcher, args.cfg_options,
+                           args.work_dir)
+    cfg.load_from = args.checkpoint
+
+    runner = (Runner.from_cfg(cfg)
+              if 'runner_type' not in cfg else RUNNERS.build(cfg))
+    metrics = runner.test()
+
+    if is_main_process():
+        width = max(map(len, metrics), default=0)
+        print('\n'.join(f'{k:<{width}}  {v}' for k, v in metrics.items()))
+        out = args.out or osp.join(cfg.work_dir, 'test_metrics.json')
+        os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
+        with open(out, 'w') as f:
+            json.dump(metrics, f, indent=2, default=float)
+        print(f'metrics written to {out}')
+
+
+if __name__ == '__main__':
+    main()
