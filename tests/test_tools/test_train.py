@@ -81,11 +81,13 @@ def test_resume_from_explicit_checkpoint(tmp_path):
     assert osp.exists(tmp_path / 'continued' / 'iter_10.pth')
 
 
-def test_dist_train_two_processes_on_cpu(tmp_path):
-    if torch.cuda.is_available():
-        pytest.skip('the gloo fallback is for machines without GPUs')
+def test_dist_train(tmp_path):
+    """Two processes on CPU (gloo fallback), or one per GPU (nccl)."""
+    gpus = torch.cuda.device_count()
+    nproc, backend = (min(gpus, 2), 'nccl') if gpus else (2, 'gloo')
     proc = run_tool(
-        ['bash', 'tools/dist_train.sh', CONFIG, '2', '--cfg-options',
+        ['bash', 'tools/dist_train.sh', CONFIG,
+         str(nproc), '--cfg-options',
          'train_cfg.max_iters=4'],
         tmp_path,
         PYTHON=sys.executable,
@@ -93,6 +95,19 @@ def test_dist_train_two_processes_on_cpu(tmp_path):
     assert_ok(proc)
     log = proc.stdout + proc.stderr
     assert 'Distributed training: True' in log
-    assert "'backend': 'gloo'" in log
+    assert f"'backend': '{backend}'" in log
+    assert f'GPU number: {nproc}' in log
     ckpt = torch.load(tmp_path / 'iter_4.pth')
     assert ckpt['meta']['iter'] == 4
+
+
+@pytest.mark.skipif(
+    not torch.cuda.is_available(), reason='mmengine AMP needs a GPU')
+def test_amp_training_resumes_with_loss_scaler(tmp_path):
+    killed = train(tmp_path, '--amp', TOY_KILL_AT='3')
+    assert killed.returncode == -signal.SIGKILL
+    proc = train(tmp_path, '--amp', '--resume')
+    assert_ok(proc)
+    ckpt = torch.load(tmp_path / 'iter_10.pth')
+    assert ckpt['meta']['iter'] == 10
+    assert 'loss_scaler' in ckpt['optimizer']

@@ -7,6 +7,13 @@ train_dataloader = dict(
     num_workers=0,
     dataset=dict(type='ToyRegressionDataset'),
     sampler=dict(type='InfiniteSampler', shuffle=True))
+test_dataloader = dict(
+    batch_size=5,
+    num_workers=0,
+    dataset=dict(type='ToyRegressionDataset'),
+    sampler=dict(type='DefaultSampler', shuffle=False))
+test_evaluator = dict(type='ToyMSEMetric')
+test_cfg = dict(type='TestLoop')
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=10)
 optim_wrapper = dict(optimizer=dict(type='AdamW', lr=0.05))
 param_scheduler = dict(

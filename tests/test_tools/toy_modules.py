@@ -10,7 +10,8 @@ import torch
 from mmengine.dataset import BaseDataset
 from mmengine.hooks import Hook
 from mmengine.model import BaseModel
-from mmengine.registry import DATASETS, HOOKS, MODELS
+from mmengine.evaluator import BaseMetric
+from mmengine.registry import DATASETS, HOOKS, METRICS, MODELS
 
 
 @MODELS.register_module()
@@ -42,6 +43,19 @@ class ToyRegressionDataset(BaseDataset):
         w = torch.randn(4, 2, generator=g)
         y = x @ w + 0.1 * torch.randn(self.num_samples, 2, generator=g)
         return [dict(inputs=a, targets=b) for a, b in zip(x, y)]
+
+
+@METRICS.register_module()
+class ToyMSEMetric(BaseMetric):
+    """Mean squared error over the whole test set."""
+
+    def process(self, data_batch, data_samples):
+        targets = torch.stack(data_batch['targets'])
+        self.results.append(((data_samples - targets)**2).sum().item())
+        self.results.append(targets.numel())
+
+    def compute_metrics(self, results):
+        return dict(mse=sum(results[::2]) / sum(results[1::2]))
 
 
 @HOOKS.register_module()
