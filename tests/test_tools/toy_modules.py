@@ -51,7 +51,8 @@ class ToyMSEMetric(BaseMetric):
 
     def process(self, data_batch, data_samples):
         targets = torch.stack(data_batch['targets'])
-        self.results.append(((data_samples - targets)**2).sum().item())
+        preds = torch.stack(list(data_samples))
+        self.results.append(((preds - targets)**2).sum().item())
         self.results.append(targets.numel())
 
     def compute_metrics(self, results):
