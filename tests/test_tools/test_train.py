@@ -99,6 +99,15 @@ def test_dist_train(tmp_path):
     assert f'GPU number: {nproc}' in log
     ckpt = torch.load(tmp_path / 'iter_4.pth')
     assert ckpt['meta']['iter'] == 4
+    ranks = [torch.load(tmp_path / f'rank{r}.pth') for r in range(nproc)]
+    # every rank trained, each on its own shard of the data ...
+    assert all(len(r['seen']) == 4 * 4 for r in ranks)
+    if nproc == 2:
+        assert set(ranks[0]['seen']).isdisjoint(ranks[1]['seen'])
+    # ... and the all-reduced gradients kept the weights identical
+    for key, value in ranks[0]['state_dict'].items():
+        for other in ranks[1:]:
+            assert torch.equal(value, other['state_dict'][key]), key
 
 
 @pytest.mark.skipif(

@@ -21,6 +21,9 @@ param_scheduler = dict(
 default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=2),
     logger=dict(type='LoggerHook', interval=1))
-custom_hooks = [dict(type='KillAtIterHook')]
+custom_hooks = [
+    dict(type='KillAtIterHook'),
+    dict(type='RecordRankHook'),
+]
 log_processor = dict(by_epoch=False)
 randomness = dict(seed=0)

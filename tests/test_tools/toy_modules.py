@@ -70,3 +70,22 @@ class KillAtIterHook(Hook):
         kill_at = os.environ.get('TOY_KILL_AT')
         if kill_at and runner.iter + 1 == int(kill_at):
             os.kill(os.getpid(), signal.SIGKILL)
+
+
+@HOOKS.register_module()
+class RecordRankHook(Hook):
+    """Save, per rank, the sample indices it trained on and its final
+    weights to ``work_dir/rank{rank}.pth``."""
+
+    def before_run(self, runner):
+        self.seen = []
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        self.seen.extend(int(i) for i in data_batch['sample_idx'])
+
+    def after_run(self, runner):
+        model = runner.model.module if hasattr(runner.model,
+                                               'module') else runner.model
+        torch.save(
+            dict(seen=self.seen, state_dict=model.state_dict()),
+            os.path.join(runner.work_dir, f'rank{runner.rank}.pth'))
