@@ -1,1 +1,4 @@
-"""Filled by later issues (see issues 3-6)."""
+from .nsd_dataset import NSDBrainDataset
+from .transforms import *  # noqa: F401,F403
+
+__all__ = ['NSDBrainDataset']

@@ -1,0 +1,107 @@
+import os.path as osp
+from typing import Sequence
+
+import numpy as np
+from mmengine.dataset import BaseDataset
+
+from mmbrain.registry import DATASETS
+from .nsd import NSDStimuli, open_cache
+from .nsd.layout import ROI_GROUPS, NSDFormatError, check_subject
+from .nsd.layout import stimuli_path as raw_stimuli_path
+from .nsd.prepare import cache_path
+
+
+@DATASETS.register_module()
+class NSDBrainDataset(BaseDataset):
+    """Natural Scenes Dataset images with the fMRI responses they evoked.
+
+    One sample per (subject, image): the stimulus and, per ROI group, the
+    subject's response averaged over the image's repeats. It reads the raw
+    NSD image brick and the cache that
+    ``tools/dataset_converters/prepare_nsd.py`` writes::
+
+        data_root/                           (the NSD download)
+        ├── nsddata_stimuli/stimuli/nsd/nsd_stimuli.hdf5
+        ├── nsddata/..., nsddata_betas/...   (read only by prepare_nsd.py)
+        └── prepared/                        (cache_dir)
+            ├── subj01.h5
+            └── ...
+
+    The ``test`` split is the shared1000 images, ``train`` the rest.
+
+    Args:
+        data_root (str): The NSD download.
+        subjects (Sequence[int]): Subjects 1..8 to include.
+        rois (Sequence[str]): ROI groups, in the order the model sees them.
+            Defaults to all six.
+        split (str): ``'train'``, ``'test'`` or ``'all'``.
+        cache_dir (str): The prepared cache, relative to ``data_root``.
+            Defaults to ``'prepared'``.
+        pipeline (list): Transforms; see ``LoadNSDImage``,
+            ``LoadBrainResponses``, ``PackBrainInputs``.
+
+    Example:
+        >>> dataset = NSDBrainDataset(
+        ...     data_root='data/nsd', subjects=[1, 2], split='train',
+        ...     pipeline=[dict(type='LoadNSDImage'),
+        ...               dict(type='LoadBrainResponses'),
+        ...               dict(type='PackBrainInputs')])
+    """
+    SPLITS = ('train', 'test', 'all')
+
+    def __init__(self,
+                 data_root: str,
+                 subjects: Sequence[int],
+                 rois: Sequence[str] = ROI_GROUPS,
+                 split: str = 'train',
+                 cache_dir: str = 'prepared',
+                 **kwargs):
+        if split not in self.SPLITS:
+            raise ValueError(f'split must be one of {self.SPLITS}, got '
+                             f'{split!r}')
+        if not subjects:
+            raise ValueError('subjects must name at least one subject')
+        unknown = [r for r in rois if r not in ROI_GROUPS]
+        if unknown:
+            raise ValueError(f'unknown ROI groups {unknown}; NSD has '
+                             f'{list(ROI_GROUPS)}')
+        self.subjects = [check_subject(s) for s in subjects]
+        self.rois = tuple(rois)
+        self.split = split
+        self.cache_dir = cache_dir
+        super().__init__(
+            data_root=data_root,
+            metainfo=dict(rois=self.rois, subjects=tuple(self.subjects)),
+            **kwargs)
+
+    def load_data_list(self) -> list:
+        stimuli_file = raw_stimuli_path(self.data_root)
+        num_images = len(NSDStimuli(stimuli_file))
+        data_list = []
+        for subject in self.subjects:
+            path = cache_path(
+                osp.join(self.data_root, self.cache_dir), subject)
+            if not osp.exists(path):
+                raise NSDFormatError(
+                    path, f'no prepared cache for subject {subject}; run '
+                    'tools/dataset_converters/prepare_nsd.py '
+                    f'{self.data_root} --subjects {subject}')
+            with open_cache(path, self.rois) as cache:
+                nsd_ids = cache['nsd_ids'][()]
+                test = cache['shared1000'][()]
+            if nsd_ids.max() >= num_images:
+                raise NSDFormatError(
+                    stimuli_file, f'nsdId {int(nsd_ids.max())} of subject '
+                    f'{subject} is outside the image brick of {num_images} '
+                    'images')
+            keep = {'train': ~test, 'test': test, 'all': np.ones_like(test)}
+            for index in np.flatnonzero(keep[self.split]):
+                data_list.append(
+                    dict(
+                        img_path=stimuli_file,
+                        cache_path=path,
+                        cache_index=int(index),
+                        nsd_id=int(nsd_ids[index]),
+                        subject=subject,
+                        rois=self.rois))
+        return data_list

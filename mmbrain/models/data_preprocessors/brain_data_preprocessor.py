@@ -1,0 +1,58 @@
+from typing import List, Sequence, Tuple
+
+import torch
+from mmengine.model import ImgDataPreprocessor
+
+from mmbrain.registry import MODELS
+
+
+def pad_voxels(values: Sequence[torch.Tensor],
+               coords: Sequence[torch.Tensor]) -> Tuple[torch.Tensor, ...]:
+    """Pad one ROI's responses of several samples to a common length.
+
+    Args:
+        values (Sequence[Tensor]): N tensors of shape (V_i,).
+        coords (Sequence[Tensor]): N tensors of shape (V_i, 3).
+
+    Returns:
+        tuple: (N, V) values and (N, V, 3) coords, zero past each sample's
+        V_i, and the (N, V) bool mask of real voxels, V = max V_i.
+    """
+    lengths = torch.tensor([len(v) for v in values])
+    mask = torch.arange(int(lengths.max()))[None] < lengths[:, None]
+    padded = torch.nn.utils.rnn.pad_sequence(list(values), batch_first=True)
+    padded_coords = torch.nn.utils.rnn.pad_sequence(
+        list(coords), batch_first=True)
+    return padded, padded_coords, mask
+
+
+@MODELS.register_module()
+class BrainDataPreprocessor(ImgDataPreprocessor):
+    """Batch images and brain responses for the brain-guided models.
+
+    Images are stacked, cast to float and normalised as in
+    :class:`mmengine.model.ImgDataPreprocessor` (``LoadNSDImage`` gives RGB,
+    so leave ``bgr_to_rgb`` False). Each ROI's responses, whose length
+    differs between subjects, are padded to the longest in the batch.
+
+    Returns:
+        dict: ``inputs`` with ``img`` (N, 3, H, W), and per ROI k (lists in
+        ROI order) ``fmri`` (N, V_k), ``coords`` (N, V_k, 3) and ``mask``
+        (N, V_k) bool; ``data_samples`` unchanged.
+    """
+
+    def forward(self, data: dict, training: bool = False) -> dict:
+        samples = data['data_samples']
+        data = super().forward(data, training)
+        fmri: List[torch.Tensor] = []
+        coords: List[torch.Tensor] = []
+        masks: List[torch.Tensor] = []
+        for k in range(len(samples[0].fmri)):
+            values, xyz, mask = pad_voxels([s.fmri[k] for s in samples],
+                                           [s.coords[k] for s in samples])
+            fmri.append(values.to(self.device))
+            coords.append(xyz.to(self.device))
+            masks.append(mask.to(self.device))
+        data['inputs'] = dict(
+            img=data['inputs'], fmri=fmri, coords=coords, mask=masks)
+        return data

@@ -1,0 +1,3 @@
+from .brain_data_sample import BrainDataSample
+
+__all__ = ['BrainDataSample']

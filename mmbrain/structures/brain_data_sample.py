@@ -1,0 +1,14 @@
+from mmengine.structures import BaseDataElement
+
+
+class BrainDataSample(BaseDataElement):
+    """The brain side of one sample.
+
+    Data fields (one entry per ROI group, in the order of ``rois``):
+        fmri (list[Tensor]): (V_k,) float32 responses of ROI k.
+        coords (list[Tensor]): (V_k, 3) float32 voxel positions in mm.
+
+    Meta fields: ``subject`` (int), ``nsd_id`` (int, 0-based), ``rois``
+    (tuple of ROI group names). V_k differs between subjects; the data
+    preprocessor pads a batch and returns masks.
+    """

@@ -1,0 +1,33 @@
+"""Write the small demo NSD (raw NSD layout, plus a COCO-style copy).
+
+    python tools/dataset_converters/make_demo_nsd.py data/demo_nsd --seed 0
+
+See :mod:`mmbrain.datasets.nsd.demo` for what the data contain.
+"""
+import argparse
+import json
+import os.path as osp
+import time
+
+from mmbrain.datasets.nsd.demo import DemoSpec, make_demo_nsd
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('out', help='folder to write (the NSD data_root)')
+    defaults = DemoSpec()
+    for name, value in vars(defaults).items():
+        parser.add_argument(
+            '--' + name.replace('_', '-'), type=type(value), default=value)
+    args = parser.parse_args()
+    spec = DemoSpec(**{k: getattr(args, k) for k in vars(defaults)})
+    start = time.time()
+    summary = make_demo_nsd(args.out, spec)
+    print(json.dumps(summary['subjects'], indent=1))
+    print(f'demo NSD written to {osp.abspath(args.out)} in '
+          f'{time.time() - start:.1f}s: {spec.num_images} images, '
+          f'{spec.num_subjects} subjects x {spec.sessions} sessions')
+
+
+if __name__ == '__main__':
+    main()
