@@ -4,7 +4,7 @@ from typing import Sequence
 import numpy as np
 from mmengine.dataset import BaseDataset
 
-from mmbrain.registry import DATASETS
+from mmbrain.registry import DATASETS, TRANSFORMS
 from .nsd import NSDStimuli, open_cache
 from .nsd.layout import ROI_GROUPS, NSDFormatError, check_subject
 from .nsd.layout import stimuli_path as raw_stimuli_path
@@ -69,6 +69,11 @@ class NSDBrainDataset(BaseDataset):
         self.rois = tuple(rois)
         self.split = split
         self.cache_dir = cache_dir
+        # build transforms from mmbrain's registry, whatever the scope
+        kwargs['pipeline'] = [
+            TRANSFORMS.build(t) if isinstance(t, dict) else t
+            for t in kwargs.get('pipeline', [])
+        ]
         super().__init__(
             data_root=data_root,
             metainfo=dict(rois=self.rois, subjects=tuple(self.subjects)),

@@ -282,12 +282,6 @@ def prepare_subject(root: str,
     return report
 
 
-def read_cache_rois(path: str) -> list:
-    """The ROI groups stored in a cache file."""
-    with h5py.File(path, 'r') as f:
-        return json.loads(f.attrs['rois'])
-
-
 def open_cache(path: str, rois: Optional[Sequence[str]] = None) -> h5py.File:
     """Open a cache file for reading, checking that it holds ``rois``."""
     layout.require_file(path)
@@ -298,7 +292,8 @@ def open_cache(path: str, rois: Optional[Sequence[str]] = None) -> h5py.File:
                              f'{CACHE_VERSION}; run prepare_nsd.py again')
     missing = [r for r in rois or [] if f'rois/{r}' not in f]
     if missing:
+        held = json.loads(f.attrs['rois'])
         f.close()
         raise NSDFormatError(path, f'ROI groups {missing} are absent; '
-                             f'it holds {json.loads(f.attrs["rois"])}')
+                             f'it holds {held}')
     return f

@@ -1,0 +1,107 @@
+"""The demo NSD: real layout, deterministic, COCO-readable, learnable."""
+import json
+import os.path as osp
+
+import cv2
+import h5py
+import numpy as np
+import pytest
+from pycocotools.coco import COCO
+
+from mmbrain.datasets.nsd import (layout, load_expdesign, load_roi_voxels,
+                                  load_stim_info, prepare_subject)
+from mmbrain.datasets.nsd.demo import DemoSpec, make_demo_nsd
+
+SPEC = DemoSpec(seed=3, num_subjects=2, num_own=60)
+
+
+@pytest.fixture(scope='module')
+def demo_root(tmp_path_factory):
+    root = str(tmp_path_factory.mktemp('demo'))
+    make_demo_nsd(root, SPEC)
+    return root
+
+
+def test_deterministic_in_the_seed(demo_root, tmp_path):
+    make_demo_nsd(str(tmp_path), SPEC)
+    for rel in (layout.betas_path('', 2, 3), layout.stimuli_path('')):
+        with h5py.File(osp.join(demo_root, rel), 'r') as a, h5py.File(
+                osp.join(tmp_path, rel), 'r') as b:
+            key = 'betas' if 'betas' in a else 'imgBrick'
+            np.testing.assert_array_equal(a[key][()], b[key][()])
+    other = tmp_path / 'other'
+    make_demo_nsd(str(other), DemoSpec(seed=4, num_subjects=2, num_own=60))
+    with h5py.File(layout.stimuli_path(demo_root), 'r') as a, h5py.File(
+            layout.stimuli_path(str(other)), 'r') as b:
+        assert not np.array_equal(a['imgBrick'][()], b['imgBrick'][()])
+
+
+def test_readable_by_the_raw_readers(demo_root):
+    design = load_expdesign(layout.expdesign_path(demo_root))
+    stim = load_stim_info(layout.stim_info_path(demo_root))
+    trials = design.trial_nsd_ids(1)
+    assert len(trials) == SPEC.sessions * SPEC.trials_per_session
+    # each image the subject saw is repeated `repeats` times
+    assert set(np.unique(trials, return_counts=True)[1]) == {SPEC.repeats}
+    shared = np.intersect1d(trials, design.trial_nsd_ids(2))
+    assert shared.tolist() == list(range(SPEC.num_shared))
+    assert stim.shared1000[shared].all()
+    assert stim.shared1000.sum() == SPEC.num_shared
+    for roi in layout.ROI_GROUPS:
+        voxels = load_roi_voxels(layout.roi_path(demo_root, 1, roi))
+        assert len(voxels.ijk) > 20
+
+
+def test_coco_json_uses_stim_info_coco_ids(demo_root):
+    stim = load_stim_info(layout.stim_info_path(demo_root))
+    ids = set()
+    for split in ('train2017', 'val2017'):
+        coco = COCO(
+            osp.join(demo_root, 'coco', 'annotations',
+                     f'instances_{split}.json'))
+        ids |= set(coco.getImgIds())
+        for ann in coco.loadAnns(coco.getAnnIds())[:20]:
+            mask = coco.annToMask(ann)
+            assert abs(mask.sum() - ann['area']) <= 0.25 * ann['area'] + 20
+            x, y, w, h = ann['bbox']
+            ys, xs = np.nonzero(mask)
+            assert xs.min() >= x - 1 and xs.max() <= x + w + 1
+        image = coco.loadImgs(coco.getImgIds()[0])[0]
+        img = cv2.imread(osp.join(demo_root, 'coco', split,
+                                  image['file_name']))
+        assert img.shape == (image['height'], image['width'], 3)
+    assert ids == set(stim.coco_id.tolist())
+
+
+def test_responses_are_learnable_from_pixels(demo_root, tmp_path):
+    """A ridge readout of 8x8 pixels predicts held-out images' responses."""
+    prepare_subject(demo_root, 1, str(tmp_path), progress=False)
+    with h5py.File(osp.join(tmp_path, 'subj01.h5'), 'r') as f, h5py.File(
+            layout.stimuli_path(demo_root), 'r') as s:
+        ids, test = f['nsd_ids'][()], f['shared1000'][()]
+        x = np.stack([
+            cv2.resize(s['imgBrick'][i], (8, 8),
+                       interpolation=cv2.INTER_AREA).ravel() / 255.
+            for i in ids
+        ])
+        scores = {}
+        for roi in ('prf-visualrois', 'floc-places'):
+            y = f[f'rois/{roi}/responses'][()]
+            mu, ymu = x[~test].mean(0), y[~test].mean(0)
+            xc = x[~test] - mu
+            w = np.linalg.solve(xc.T @ xc + 10 * np.eye(x.shape[1]),
+                                xc.T @ (y[~test] - ymu))
+            pred = (x[test] - mu) @ w + ymu
+            scores[roi] = np.mean([
+                np.corrcoef(pred[:, v], y[test][:, v])[0, 1]
+                for v in range(y.shape[1])
+            ])
+    assert scores['floc-places'] > 0.5, scores
+    assert scores['prf-visualrois'] > 0.2, scores
+
+
+def test_summary_written(demo_root):
+    with open(osp.join(demo_root, 'demo_summary.json')) as f:
+        summary = json.load(f)
+    assert summary['spec']['seed'] == 3
+    assert set(summary['subjects']) == {'1', '2'}

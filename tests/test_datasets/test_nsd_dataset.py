@@ -1,0 +1,138 @@
+"""NSDBrainDataset, its transforms, and batches that mix subjects."""
+import os.path as osp
+
+import h5py
+import numpy as np
+import pytest
+import torch
+from mmengine.dataset import pseudo_collate
+
+from mmbrain.datasets import NSDBrainDataset
+from mmbrain.datasets.nsd import NSDFormatError, layout, prepare_subject
+from mmbrain.models import BrainDataPreprocessor
+from .mini_nsd import ROIS, build_mini_nsd
+
+PIPELINE = [
+    dict(type='LoadNSDImage'),
+    dict(type='LoadBrainResponses'),
+    dict(type='PackBrainInputs'),
+]
+
+
+@pytest.fixture(scope='module')
+def nsd_root(tmp_path_factory):
+    root = build_mini_nsd(tmp_path_factory.mktemp('nsd'))
+    for subject in (1, 2):
+        prepare_subject(root, subject, osp.join(root, 'prepared'),
+                        rois=ROIS, progress=False)
+    return root
+
+
+def build(root, **kwargs):
+    kwargs.setdefault('pipeline', PIPELINE)
+    return NSDBrainDataset(data_root=root, rois=ROIS, **kwargs)
+
+
+def infos(dataset):
+    return [dataset.get_data_info(i) for i in range(len(dataset))]
+
+
+def test_splits(nsd_root):
+    train = build(nsd_root, subjects=[1, 2], split='train')
+    test = build(nsd_root, subjects=[1, 2], split='test')
+    everything = build(nsd_root, subjects=[1, 2], split='all')
+    # shared1000 = nsdIds 0, 1; subject 1 saw 0..3, subject 2 saw 0, 1, 4, 5
+    assert sorted((d['subject'], d['nsd_id']) for d in infos(test)) == [
+        (1, 0), (1, 1), (2, 0), (2, 1)]
+    assert sorted((d['subject'], d['nsd_id']) for d in infos(train)) == [
+        (1, 2), (1, 3), (2, 4), (2, 5)]
+    assert len(everything) == 8
+    assert train.metainfo['rois'] == ROIS
+
+
+def test_sample_holds_image_responses_and_coords(nsd_root):
+    dataset = build(nsd_root, subjects=[2], split='train')
+    sample = dataset[1]
+    meta = sample['data_samples'].metainfo
+    assert (meta['subject'], meta['nsd_id']) == (2, 5)
+    with h5py.File(layout.stimuli_path(nsd_root), 'r') as f:
+        image = f['imgBrick'][5]
+    assert torch.equal(sample['inputs'], torch.from_numpy(image).permute(
+        2, 0, 1))
+    with h5py.File(osp.join(nsd_root, 'prepared', 'subj02.h5'), 'r') as f:
+        row = list(f['nsd_ids'][()]).index(5)
+        for k, roi in enumerate(ROIS):
+            np.testing.assert_array_equal(
+                sample['data_samples'].fmri[k],
+                f[f'rois/{roi}/responses'][row])
+            np.testing.assert_array_equal(sample['data_samples'].coords[k],
+                                          f[f'rois/{roi}/coords'][()])
+
+
+def test_mixed_subject_batch_is_padded_with_masks(nsd_root):
+    dataset = build(nsd_root, subjects=[1, 2], split='all')
+    samples = [dataset[i] for i in range(len(dataset))]
+    preprocessor = BrainDataPreprocessor(mean=[0.] * 3, std=[1.] * 3)
+    batch = preprocessor(pseudo_collate(samples))['inputs']
+    assert batch['img'].shape == (8, 3, 4, 4)
+    for k in range(len(ROIS)):
+        lengths = [len(s['data_samples'].fmri[k]) for s in samples]
+        assert batch['fmri'][k].shape == (8, max(lengths))
+        assert batch['mask'][k].sum(1).tolist() == lengths
+        for n, sample in enumerate(samples):
+            v = lengths[n]
+            # a sample's values are the same alone or padded in a batch
+            assert torch.equal(batch['fmri'][k][n, :v],
+                               sample['data_samples'].fmri[k])
+            assert torch.equal(batch['coords'][k][n, :v],
+                               sample['data_samples'].coords[k])
+            assert not batch['fmri'][k][n, v:].any()
+
+
+def test_missing_cache_and_bad_arguments(nsd_root, tmp_path):
+    with pytest.raises(NSDFormatError, match='no prepared cache for subject '
+                       '3'):
+        build(nsd_root, subjects=[3])
+    with pytest.raises(ValueError, match='unknown NSD subject 9'):
+        build(nsd_root, subjects=[9])
+    with pytest.raises(ValueError, match='split must be one of'):
+        build(nsd_root, subjects=[1], split='val')
+    with pytest.raises(ValueError, match='unknown ROI groups'):
+        NSDBrainDataset(data_root=nsd_root, subjects=[1], rois=['v1'])
+
+
+def test_roi_absent_from_cache(nsd_root):
+    with pytest.raises(NSDFormatError,
+                       match=r"ROI groups \['floc-words'\] are absent"):
+        NSDBrainDataset(
+            data_root=nsd_root, subjects=[1], rois=['floc-words'])
+
+
+def test_nsd_id_outside_the_brick(nsd_root, tmp_path):
+    # a brick of 5 images: subject 2 saw nsdId 5
+    root = build_mini_nsd(tmp_path / 'nsd', subjects=(2, ))
+    prepare_subject(root, 2, osp.join(root, 'prepared'), rois=ROIS,
+                    progress=False)
+    with h5py.File(layout.stimuli_path(root), 'r+') as f:
+        brick = f['imgBrick'][:5]
+        del f['imgBrick']
+        f['imgBrick'] = brick
+    with pytest.raises(NSDFormatError,
+                       match='nsdId 5 of subject 2 is outside the image '
+                       'brick of 5 images') as info:
+        build(root, subjects=[2])
+    assert 'nsd_stimuli.hdf5' in str(info.value)
+
+
+def test_dataloader_workers_read_the_same(nsd_root):
+    from torch.utils.data import DataLoader
+    dataset = build(nsd_root, subjects=[1, 2], split='all')
+    batches = [
+        list(
+            DataLoader(
+                dataset, batch_size=3, num_workers=w,
+                collate_fn=pseudo_collate)) for w in (0, 2)
+    ]
+    for a, b in zip(*batches):
+        for x, y in zip(a['data_samples'], b['data_samples']):
+            assert all(torch.equal(p, q) for p, q in zip(x.fmri, y.fmri))

@@ -1,0 +1,140 @@
+"""prepare_subject: z-scoring, repeat averaging, dropping, resuming."""
+import os
+import os.path as osp
+
+import h5py
+import numpy as np
+import pytest
+
+from mmbrain.datasets.nsd import NSDFormatError, layout, prepare
+from mmbrain.datasets.nsd.prepare import (average_repeats, prepare_subject,
+                                          zscore_session)
+from .mini_nsd import ROI_IJK, ROIS, build_mini_nsd, expected_responses
+
+
+def test_zscore_by_hand():
+    betas = np.array([[1., 2, 0], [3, 2, np.nan], [5, 2, 1]])
+    z, bad = zscore_session(betas)
+    s = (8 / 3)**0.5  # std of 1, 3, 5 with ddof 0
+    np.testing.assert_allclose(z[:, 0], [-2 / s, 0, 2 / s], rtol=1e-6)
+    assert bad.tolist() == [False, True, True]  # constant, NaN
+    assert not np.isnan(z).any()
+
+
+def test_average_repeats_by_hand():
+    sums, counts = average_repeats(
+        np.array([5, 3, 5, 7]), np.array([[1.], [2], [3], [4]]),
+        np.array([3, 5, 7, 9]))
+    assert sums.ravel().tolist() == [2, 4, 4, 0]
+    assert counts.tolist() == [1, 2, 1, 0]
+
+
+def test_prepared_cache_matches_hand_computation(tmp_path):
+    root = build_mini_nsd(tmp_path / 'nsd')
+    out = str(tmp_path / 'prepared')
+    report = prepare_subject(root, 1, out, rois=ROIS, progress=False)
+    assert report['rois']['prf-visualrois'] == dict(
+        voxels=3, dropped=1, kept=2)
+    assert report['rois']['floc-faces'] == dict(voxels=2, dropped=0, kept=2)
+    assert (report['images'], report['trials']) == (4, 8)
+    assert not osp.exists(osp.join(out, 'subj01_trials'))
+
+    with h5py.File(osp.join(out, 'subj01.h5'), 'r') as f:
+        assert f['nsd_ids'][()].tolist() == [0, 1, 2, 3]
+        assert f['shared1000'][()].tolist() == [True, True, False, False]
+        assert f['num_repeats'][()].tolist() == [2, 2, 2, 2]
+        for roi in ROIS:
+            ijk = f[f'rois/{roi}/ijk'][()]
+            # the constant voxel (2, 1, 1) is gone, order is C order
+            kept = sorted(v for v in ROI_IJK[roi] if v != (2, 1, 1))
+            assert ijk.tolist() == [list(v) for v in kept]
+            ids, expected = expected_responses(1, kept)
+            assert ids == [0, 1, 2, 3]
+            np.testing.assert_allclose(
+                f[f'rois/{roi}/responses'][()], expected, rtol=1e-5,
+                atol=1e-6)
+            i, j, k = np.array(kept).T  # affine: (2j+1, i+2, 3k+4)
+            np.testing.assert_allclose(f[f'rois/{roi}/coords'][()],
+                                       np.stack([2 * j + 1, i + 2, 3 * k + 4],
+                                                1))
+
+
+def test_interrupted_run_resumes_without_redoing_sessions(tmp_path,
+                                                          monkeypatch):
+    root = build_mini_nsd(tmp_path / 'nsd')
+    out = str(tmp_path / 'prepared')
+    reference = prepare_subject(
+        root, 1, str(tmp_path / 'reference'), rois=ROIS, progress=False)
+
+    calls = []
+    real_read = prepare.read_session_betas
+
+    def dies_on_second_session(path, *args):
+        calls.append(path)
+        if len(calls) == 2:
+            raise KeyboardInterrupt('killed')
+        return real_read(path, *args)
+
+    monkeypatch.setattr(prepare, 'read_session_betas', dies_on_second_session)
+    with pytest.raises(KeyboardInterrupt):
+        prepare_subject(root, 1, out, rois=ROIS, progress=False)
+    assert os.listdir(osp.join(out, 'subj01_trials')) == ['session01.h5']
+    assert not osp.exists(osp.join(out, 'subj01.h5'))
+
+    calls.clear()
+    report = prepare_subject(root, 1, out, rois=ROIS, progress=False)
+    assert report['sessions_reused'] == 1
+    assert [osp.basename(p) for p in calls] == ['betas_session02.hdf5']
+    with h5py.File(osp.join(out, 'subj01.h5'), 'r') as a, h5py.File(
+            osp.join(tmp_path, 'reference', 'subj01.h5'), 'r') as b:
+        for roi in ROIS:
+            np.testing.assert_array_equal(a[f'rois/{roi}/responses'][()],
+                                          b[f'rois/{roi}/responses'][()])
+
+    again = prepare_subject(root, 1, out, rois=ROIS, progress=False)
+    assert again['reused'] and again['rois'] == reference['rois']
+
+
+def test_keep_trials(tmp_path):
+    root = build_mini_nsd(tmp_path / 'nsd')
+    out = str(tmp_path / 'prepared')
+    prepare_subject(root, 1, out, rois=ROIS, keep_trials=True,
+                    progress=False)
+    with h5py.File(osp.join(out, 'subj01_trials', 'session02.h5'), 'r') as f:
+        assert f['zscored'].shape == (4, 4)  # 4 trials x union of voxels
+        assert f['nsd_ids'][()].tolist() == [3, 1, 2, 3]
+
+
+def test_missing_roi_is_named(tmp_path):
+    root = build_mini_nsd(tmp_path / 'nsd', subjects=(1, ))
+    os.remove(layout.roi_path(root, 1, 'floc-faces'))
+    with pytest.raises(NSDFormatError,
+                       match=r'subj01/func1pt8mm/roi/floc-faces.nii.gz: file '
+                       'not found'):
+        prepare_subject(root, 1, str(tmp_path / 'p'), rois=ROIS,
+                        progress=False)
+
+
+def test_unknown_subject_and_roi(tmp_path):
+    with pytest.raises(ValueError, match='unknown NSD subject 0'):
+        prepare_subject(str(tmp_path), 0, str(tmp_path))
+    with pytest.raises(ValueError, match='unknown ROI groups'):
+        prepare_subject(str(tmp_path), 1, str(tmp_path), rois=['v1'])
+
+
+def test_missing_sessions_are_named(tmp_path):
+    root = build_mini_nsd(tmp_path / 'nsd', subjects=(1, ))
+    os.remove(layout.betas_path(root, 1, 1))
+    with pytest.raises(NSDFormatError, match='without gaps'):
+        prepare_subject(root, 1, str(tmp_path / 'p'), rois=ROIS,
+                        progress=False)
+
+
+def test_nsd_id_missing_from_stim_info(tmp_path):
+    root = build_mini_nsd(tmp_path / 'nsd', subjects=(2, ))
+    lines = open(layout.stim_info_path(root)).read().splitlines()
+    with open(layout.stim_info_path(root), 'w') as f:
+        f.write('\n'.join(lines[:6]) + '\n')  # keeps nsdIds 0..4
+    with pytest.raises(NSDFormatError, match=r'nsdIds \[5\] of subject 2'):
+        prepare_subject(root, 2, str(tmp_path / 'p'), rois=ROIS,
+                        progress=False)
