@@ -5,10 +5,10 @@ class BrainDataSample(BaseDataElement):
     """The brain side of one sample.
 
     Data fields (one entry per ROI group, in the order of ``rois``):
-        fmri (list[Tensor]): (V_k,) float32 responses of ROI k.
-        coords (list[Tensor]): (V_k, 3) float32 voxel positions in mm.
+        fmri (list[np.ndarray]): (V_k,) float32 responses of ROI k.
+        coords (list[np.ndarray]): (V_k, 3) float32 voxel positions in mm.
 
     Meta fields: ``subject`` (int), ``nsd_id`` (int, 0-based), ``rois``
     (tuple of ROI group names). V_k differs between subjects; the data
-    preprocessor pads a batch and returns masks.
+    preprocessor pads a batch into tensors and returns masks.
     """

@@ -1,28 +1,33 @@
-from typing import List, Sequence, Tuple
+from typing import List, Sequence, Tuple, Union
 
+import numpy as np
 import torch
 from mmengine.model import ImgDataPreprocessor
 
 from mmbrain.registry import MODELS
 
 
-def pad_voxels(values: Sequence[torch.Tensor],
-               coords: Sequence[torch.Tensor]) -> Tuple[torch.Tensor, ...]:
+ArrayLike = Union[np.ndarray, torch.Tensor]
+
+
+def pad_voxels(values: Sequence[ArrayLike],
+               coords: Sequence[ArrayLike]) -> Tuple[torch.Tensor, ...]:
     """Pad one ROI's responses of several samples to a common length.
 
     Args:
-        values (Sequence[Tensor]): N tensors of shape (V_i,).
-        coords (Sequence[Tensor]): N tensors of shape (V_i, 3).
+        values (Sequence[np.ndarray | Tensor]): N arrays of shape (V_i,).
+        coords (Sequence[np.ndarray | Tensor]): N arrays of shape (V_i, 3).
 
     Returns:
         tuple: (N, V) values and (N, V, 3) coords, zero past each sample's
         V_i, and the (N, V) bool mask of real voxels, V = max V_i.
     """
+    values = [torch.as_tensor(v) for v in values]
+    coords = [torch.as_tensor(c) for c in coords]
     lengths = torch.tensor([len(v) for v in values])
     mask = torch.arange(int(lengths.max()))[None] < lengths[:, None]
-    padded = torch.nn.utils.rnn.pad_sequence(list(values), batch_first=True)
-    padded_coords = torch.nn.utils.rnn.pad_sequence(
-        list(coords), batch_first=True)
+    padded = torch.nn.utils.rnn.pad_sequence(values, batch_first=True)
+    padded_coords = torch.nn.utils.rnn.pad_sequence(coords, batch_first=True)
     return padded, padded_coords, mask
 
 

@@ -1,0 +1,33 @@
+import numpy as np
+import torch
+
+from mmbrain.models import BrainDataPreprocessor, pad_voxels
+from mmbrain.structures import BrainDataSample
+
+
+def test_pad_voxels_by_hand():
+    values, coords, mask = pad_voxels(
+        [np.array([1., 2, 3]), np.array([4.])],
+        [np.ones((3, 3)), 2 * np.ones((1, 3))])
+    assert values.tolist() == [[1, 2, 3], [4, 0, 0]]
+    assert mask.tolist() == [[True, True, True], [True, False, False]]
+    assert coords[1].tolist() == [[2, 2, 2], [0, 0, 0], [0, 0, 0]]
+
+
+def test_normalises_images_and_pads_every_roi():
+    samples = []
+    for v in (2, 5):
+        sample = BrainDataSample(
+            fmri=[np.full(v, 1., np.float32),
+                  np.full(v + 1, 2., np.float32)],
+            coords=[np.zeros((v, 3), np.float32),
+                    np.zeros((v + 1, 3), np.float32)])
+        samples.append(sample)
+    img = torch.full((3, 2, 2), 100, dtype=torch.uint8)
+    preprocessor = BrainDataPreprocessor(mean=[10, 20, 30], std=[2, 4, 5])
+    out = preprocessor(dict(inputs=[img, img], data_samples=samples))
+    inputs = out['inputs']
+    assert inputs['img'][:, :, 0, 0].tolist() == [[45, 20, 14]] * 2
+    assert [f.shape for f in inputs['fmri']] == [(2, 5), (2, 6)]
+    assert inputs['mask'][1].sum(1).tolist() == [3, 6]
+    assert len(out['data_samples']) == 2
