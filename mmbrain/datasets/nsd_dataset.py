@@ -80,8 +80,8 @@ class NSDBrainDataset(BaseDataset):
             **kwargs)
 
     def load_data_list(self) -> list:
-        stimuli_file = raw_stimuli_path(self.data_root)
-        num_images = len(NSDStimuli(stimuli_file))
+        brick_file = raw_stimuli_path(self.data_root)
+        brick_size = None
         data_list = []
         for subject in self.subjects:
             path = cache_path(
@@ -94,16 +94,24 @@ class NSDBrainDataset(BaseDataset):
             with open_cache(path, self.rois) as cache:
                 nsd_ids = cache['nsd_ids'][()]
                 test = cache['shared1000'][()]
-            if nsd_ids.max() >= num_images:
-                raise NSDFormatError(
-                    stimuli_file, f'nsdId {int(nsd_ids.max())} of subject '
-                    f'{subject} is outside the image brick of {num_images} '
-                    'images')
+                # Algonauts caches name their image files; NSD ones use
+                # the image brick
+                files = (cache['image_files'].asstr()[()]
+                         if 'image_files' in cache else None)
+            if files is None:
+                if brick_size is None:
+                    brick_size = len(NSDStimuli(brick_file))
+                if nsd_ids.max() >= brick_size:
+                    raise NSDFormatError(
+                        brick_file, f'nsdId {int(nsd_ids.max())} of subject '
+                        f'{subject} is outside the image brick of '
+                        f'{brick_size} images')
             keep = {'train': ~test, 'test': test, 'all': np.ones_like(test)}
             for index in np.flatnonzero(keep[self.split]):
                 data_list.append(
                     dict(
-                        img_path=stimuli_file,
+                        img_path=brick_file if files is None else
+                        files[index],
                         cache_path=path,
                         cache_index=int(index),
                         nsd_id=int(nsd_ids[index]),

@@ -2,6 +2,7 @@ import os
 from typing import Dict
 
 import h5py
+import mmcv
 import numpy as np
 from mmcv.transforms import BaseTransform
 
@@ -31,9 +32,10 @@ class _PerProcessFiles:
 
 @TRANSFORMS.register_module()
 class LoadNSDImage(BaseTransform):
-    """Read the stimulus from the NSD image brick.
+    """Read the stimulus: from the NSD image brick when ``img_path`` is
+    ``nsd_stimuli.hdf5``, else from the image file (Algonauts).
 
-    Required keys: ``img_path`` (``nsd_stimuli.hdf5``), ``nsd_id``.
+    Required keys: ``img_path``, ``nsd_id``.
     Added keys: ``img`` ((H, W, 3) uint8, RGB), ``img_shape``, ``ori_shape``.
     """
 
@@ -41,7 +43,11 @@ class LoadNSDImage(BaseTransform):
         self.bricks = _PerProcessFiles(NSDStimuli)
 
     def transform(self, results: dict) -> dict:
-        img = self.bricks(results['img_path'])[results['nsd_id']]
+        path = results['img_path']
+        if path.endswith('.hdf5'):
+            img = self.bricks(path)[results['nsd_id']]
+        else:
+            img = mmcv.imread(path, channel_order='rgb')
         results['img'] = img
         results['img_shape'] = results['ori_shape'] = img.shape[:2]
         return results

@@ -1,0 +1,151 @@
+"""The Algonauts 2023 layout: a preprocessed, surface-space subset of NSD.
+
+Per subject (``subjXX/``)::
+
+    training_split/training_images/train-0001_nsd-00013.png   (1-based train
+                                                                index, 0-based
+                                                                nsdId)
+    training_split/training_fmri/{lh,rh}_training_fmri.npy    (images x
+                                                                vertices)
+    roi_masks/{lh,rh}.<class>_challenge_space.npy             (vertices,)
+
+The responses are already averaged over repeats. Algonauts ships no vertex
+positions: the 3D coordinates come from files the user gives, one (V, 3)
+``.npy`` per hemisphere in the challenge space's vertex order (for example
+the fsaverage surface coordinates of the challenge vertices).
+:func:`convert_algonauts_subject` writes the same cache as
+:func:`.prepare.prepare_subject`, so :class:`NSDBrainDataset` reads both.
+"""
+import json
+import os
+import os.path as osp
+import re
+from typing import Dict, Optional, Sequence
+
+import h5py
+import numpy as np
+
+from .layout import ROI_GROUPS, NSDFormatError, check_subject, require_file
+from .prepare import CACHE_VERSION, cache_path
+from .stim_info import load_stim_info
+
+HEMISPHERES = ('lh', 'rh')
+IMAGE_NAME = re.compile(r'train-(\d+)_nsd-(\d+)\.png')
+
+
+def _load_npy(path: str, ndim: int) -> np.ndarray:
+    require_file(path)
+    try:
+        array = np.load(path)
+    except Exception as e:  # numpy raises several types for a bad file
+        raise NSDFormatError(path, f'not a readable .npy file ({e})') from e
+    if array.ndim != ndim:
+        raise NSDFormatError(
+            path, f'expected {ndim} dimensions, got shape {array.shape}')
+    return array
+
+
+def image_files(subject_dir: str) -> tuple:
+    """Sorted training image names and their 0-based nsdIds."""
+    folder = osp.join(subject_dir, 'training_split', 'training_images')
+    if not osp.isdir(folder):
+        raise NSDFormatError(folder, 'folder not found')
+    names = sorted(n for n in os.listdir(folder) if IMAGE_NAME.fullmatch(n))
+    if not names:
+        raise NSDFormatError(folder, 'no train-NNNN_nsd-NNNNN.png images')
+    nsd_ids = np.array(
+        [int(IMAGE_NAME.fullmatch(n).group(2)) for n in names])
+    return [osp.join(folder, n) for n in names], nsd_ids
+
+
+def convert_algonauts_subject(subject_dir: str,
+                              subject: int,
+                              out_dir: str,
+                              vertex_coords: Dict[str, str],
+                              rois: Sequence[str] = ROI_GROUPS,
+                              stim_info: Optional[str] = None) -> Dict:
+    """Write ``subjXX.h5`` from one Algonauts subject folder.
+
+    Args:
+        subject_dir (str): The ``subjXX`` folder.
+        subject (int): NSD subject number (1..8).
+        out_dir (str): Where the cache goes.
+        vertex_coords (dict): ``{'lh': path, 'rh': path}`` of (V, 3) arrays.
+        rois (Sequence[str]): ROI classes to keep.
+        stim_info (str, optional): ``nsd_stim_info_merged.csv``, to mark the
+            shared1000 images as the test split; without it there is no test
+            split.
+
+    Returns:
+        dict: A report with the images and the vertices per ROI.
+    """
+    check_subject(subject)
+    files, nsd_ids = image_files(subject_dir)
+    fmri_dir = osp.join(subject_dir, 'training_split', 'training_fmri')
+    per_roi = {roi: ([], [], []) for roi in rois}  # responses, coords, index
+    offset = 0
+    for hemi in HEMISPHERES:
+        fmri_file = osp.join(fmri_dir, f'{hemi}_training_fmri.npy')
+        fmri = _load_npy(fmri_file, 2).astype(np.float32)
+        if len(fmri) != len(files):
+            raise NSDFormatError(
+                fmri_file, f'{len(fmri)} rows for {len(files)} training '
+                'images')
+        coords = _load_npy(vertex_coords[hemi], 2).astype(np.float32)
+        if coords.shape != (fmri.shape[1], 3):
+            raise NSDFormatError(
+                vertex_coords[hemi], f'expected ({fmri.shape[1]}, 3) vertex '
+                f'coordinates for {fmri_file}, got {coords.shape}')
+        for roi in rois:
+            mask_file = osp.join(subject_dir, 'roi_masks',
+                                 f'{hemi}.{roi}_challenge_space.npy')
+            mask = _load_npy(mask_file, 1)
+            if len(mask) != fmri.shape[1]:
+                raise NSDFormatError(
+                    mask_file, f'{len(mask)} vertices, the fmri has '
+                    f'{fmri.shape[1]}')
+            keep = np.flatnonzero(mask > 0)
+            per_roi[roi][0].append(fmri[:, keep])
+            per_roi[roi][1].append(coords[keep])
+            per_roi[roi][2].append(keep + offset)
+        offset += fmri.shape[1]
+
+    if stim_info is not None:
+        stim = load_stim_info(stim_info)
+        shared = np.isin(nsd_ids, stim.nsd_id[stim.shared1000])
+    else:
+        shared = np.zeros(len(nsd_ids), dtype=bool)
+    order = np.argsort(nsd_ids)
+    report = dict(subject=subject, images=len(files), rois={})
+    os.makedirs(out_dir, exist_ok=True)
+    final = cache_path(out_dir, subject)
+    with h5py.File(final + '.tmp', 'w') as out:
+        for roi, (responses, coords, index) in per_roi.items():
+            responses = np.concatenate(responses, axis=1)[order]
+            finite = np.isfinite(responses).all(0)
+            if not finite.any():
+                raise NSDFormatError(subject_dir,
+                                     f'no vertex of {roi} is finite')
+            group = out.create_group(f'rois/{roi}')
+            group['vertex'] = np.concatenate(index)[finite]
+            group['coords'] = np.concatenate(coords)[finite]
+            group.create_dataset(
+                'responses',
+                data=responses[:, finite],
+                chunks=(1, int(finite.sum())))
+            report['rois'][roi] = dict(
+                voxels=int(len(finite)),
+                dropped=int((~finite).sum()),
+                kept=int(finite.sum()))
+        out['nsd_ids'] = nsd_ids[order]
+        out['shared1000'] = shared[order]
+        out['image_files'] = np.array(
+            [osp.abspath(files[i]) for i in order], dtype=h5py.string_dtype())
+        out.attrs.update(
+            subject=subject,
+            rois=json.dumps(list(rois)),
+            source=osp.abspath(subject_dir),
+            version=CACHE_VERSION,
+            report=json.dumps(report))
+    os.replace(final + '.tmp', final)
+    return report
