@@ -1,0 +1,5 @@
+from .brainformer_encoder import BrainformerEncoder
+from .linear_encoder import LinearBrainEncoder
+from .roi_transformer_block import RoiTransformerBlock
+
+__all__ = ['BrainformerEncoder', 'LinearBrainEncoder', 'RoiTransformerBlock']

@@ -1,0 +1,49 @@
+from typing import Sequence, Tuple
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmengine.model import BaseModule
+
+from mmbrain.registry import MODELS
+
+
+@MODELS.register_module()
+class LinearBrainEncoder(BaseModule):
+    """The paper's "Linear" fMRI encoding ablation: one linear layer per ROI.
+
+    Each ROI's responses are zero-padded to ``num_voxels[k]`` and mapped to
+    ``q̄^k``; the global feature is the normalised mean of the ROI features.
+    Voxel coordinates are not used.
+
+    Args:
+        num_voxels (Sequence[int]): Largest voxel count of each ROI over the
+            subjects used.
+        embed_dims (int): d_r. Defaults to 768.
+    """
+
+    def __init__(self,
+                 num_voxels: Sequence[int],
+                 embed_dims: int = 768,
+                 init_cfg=None):
+        super().__init__(init_cfg)
+        self.num_voxels = list(num_voxels)
+        self.num_rois = len(self.num_voxels)
+        self.proj = nn.ModuleList(
+            nn.Linear(v, embed_dims) for v in self.num_voxels)
+        self.norm = nn.LayerNorm(embed_dims)
+
+    def forward(
+        self, fmri: Sequence[torch.Tensor], coords: Sequence[torch.Tensor],
+        mask: Sequence[torch.Tensor]
+    ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Same inputs and outputs as :class:`BrainformerEncoder`."""
+        feats = []
+        for k, (x, m) in enumerate(zip(fmri, mask)):
+            if x.shape[1] > self.num_voxels[k]:
+                raise ValueError(f'ROI {k} has {x.shape[1]} voxels, more '
+                                 f'than num_voxels {self.num_voxels[k]}')
+            x = F.pad(x * m, (0, self.num_voxels[k] - x.shape[1]))
+            feats.append(self.proj[k](x))
+        roi_feats = torch.stack(feats, dim=1)  # (N, R, d)
+        return self.norm(roi_feats.mean(1)), roi_feats
