@@ -50,8 +50,8 @@ class DemoSpec:
     images ``repeats`` times, over ``sessions`` sessions."""
     seed: int = 0
     num_subjects: int = 3
-    num_shared: int = 20
-    num_own: int = 80
+    num_shared: int = 50
+    num_own: int = 250
     num_unseen: int = 20
     repeats: int = 3
     sessions: int = 3

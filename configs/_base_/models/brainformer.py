@@ -1,0 +1,29 @@
+# Brainformer: the fMRI encoder and the alignment head. The config that
+# inherits this one adds the image backbone: model = dict(backbone=dict(...)).
+embed_dims = 768
+num_rois = 6
+model = dict(
+    type='BrainGuidedPretrainer',
+    data_preprocessor=dict(
+        type='BrainDataPreprocessor',
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375]),
+    brain_encoder=dict(
+        type='BrainformerEncoder',
+        num_rois=num_rois,
+        embed_dims=embed_dims,
+        kernel_size=32,
+        token_stride=16,
+        window_size=64,
+        window_stride=32,
+        num_levels=2,
+        num_heads=8,
+        embed_type='voxel'),
+    head=dict(
+        type='BrainAlignHead',
+        in_channels=768,
+        embed_dims=embed_dims,
+        num_rois=num_rois,
+        contrastive_loss=dict(
+            type='BrainContrastiveLoss', temperature=0.07, loss_weight=0.5),
+        guidance_loss=dict(type='BrainGuidanceLoss', loss_weight=0.5)))

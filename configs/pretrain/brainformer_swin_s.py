@@ -1,0 +1,13 @@
+# Brainformer pretraining of Swin-S on NSD subjects 1-7 (8 GPUs x 64):
+#   tools/dist_train.sh configs/pretrain/brainformer_swin_s.py 8
+_base_ = [
+    '../_base_/models/brainformer.py', '../_base_/datasets/nsd_pretrain.py',
+    '../_base_/schedules/adamw_cosine_100e.py', '../_base_/default_runtime.py'
+]
+model = dict(
+    backbone=dict(
+        type='mmpretrain.SwinTransformer',
+        arch='small',
+        img_size=224,
+        out_indices=(0, 1, 2, 3)),
+    head=dict(in_channels=768))

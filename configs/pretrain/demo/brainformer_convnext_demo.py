@@ -1,0 +1,50 @@
+# The demo: brainformer_convnext_s.py shrunk to train on 2 CPU cores in
+# minutes on the demo NSD (make demo). Only sizes, iterations and the data
+# root change; the method is the same.
+_base_ = '../brainformer_convnext_s.py'
+
+data_root = 'data/demo_nsd'
+subjects = [1, 2]  # subject 3 is held out, as subject 8 is for real NSD
+img_size = 64
+max_epochs = 30
+embed_dims = 64
+
+pipeline = [
+    dict(type='LoadNSDImage'),
+    dict(type='LoadBrainResponses'),
+    dict(type='Resize', scale=(img_size, img_size)),
+    dict(type='PackBrainInputs'),
+]
+data = dict(data_root=data_root, subjects=subjects, pipeline=pipeline)
+train_dataloader = dict(
+    batch_size=16, num_workers=0, persistent_workers=False, dataset=data)
+val_dataloader = dict(
+    batch_size=20, num_workers=0, persistent_workers=False, dataset=data)
+test_dataloader = val_dataloader
+
+model = dict(
+    backbone=dict(
+        arch=dict(
+            _delete_=True, depths=[1, 1, 2, 1], channels=[32, 64, 128,
+                                                          256])),
+    brain_encoder=dict(
+        embed_dims=embed_dims,
+        kernel_size=8,
+        token_stride=4,
+        window_size=16,
+        window_stride=8,
+        num_heads=4),
+    head=dict(in_channels=256, embed_dims=embed_dims))
+
+param_scheduler = [
+    dict(
+        type='CosineAnnealingLR',
+        by_epoch=True,
+        begin=0,
+        end=max_epochs,
+        T_max=max_epochs,
+        convert_to_iter_based=True)
+]
+train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
+default_hooks = dict(
+    logger=dict(interval=5), checkpoint=dict(interval=10, max_keep_ckpts=1))

@@ -1,0 +1,3 @@
+from .brain_align_head import BrainAlignHead
+
+__all__ = ['BrainAlignHead']

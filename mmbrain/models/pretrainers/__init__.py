@@ -1,0 +1,3 @@
+from .brain_guided_pretrainer import BrainGuidedPretrainer
+
+__all__ = ['BrainGuidedPretrainer']

@@ -1,0 +1,93 @@
+from typing import Dict, List, Optional, Union
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmengine.model import BaseModel
+
+from mmbrain.registry import MODELS
+from mmbrain.structures import BrainDataSample
+
+
+def _build(cfg: Union[dict, nn.Module]) -> nn.Module:
+    return MODELS.build(cfg) if isinstance(cfg, dict) else cfg
+
+
+@MODELS.register_module()
+class BrainGuidedPretrainer(BaseModel):
+    """Aligns an image backbone with a brain encoder (Brainformer).
+
+    The image side is any backbone (``type='mmpretrain.ConvNeXt'``,
+    ``'mmdet.SwinTransformer'``, ``'mmbrain.TimmFeatureBackbone'``, ...);
+    its last output is average-pooled and projected by the head, which also
+    computes the losses against the brain encoder's features. Parts are
+    configs or ready modules.
+
+    Args:
+        backbone (dict | nn.Module): Image backbone.
+        brain_encoder (dict | nn.Module): fMRI encoder returning
+            ``(q (N, d), q̄ (N, R, d))``.
+        head (dict | nn.Module): :class:`BrainAlignHead`.
+        data_preprocessor (dict, optional): Defaults to
+            ``BrainDataPreprocessor`` with ImageNet mean/std.
+        init_cfg (dict, optional): mmengine initialisation config.
+    """
+
+    def __init__(self,
+                 backbone: Union[dict, nn.Module],
+                 brain_encoder: Union[dict, nn.Module],
+                 head: Union[dict, nn.Module],
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg=None):
+        if data_preprocessor is None:
+            data_preprocessor = dict(
+                type='BrainDataPreprocessor',
+                mean=[123.675, 116.28, 103.53],
+                std=[58.395, 57.12, 57.375])
+        super().__init__(
+            data_preprocessor=_build(data_preprocessor), init_cfg=init_cfg)
+        self.backbone = _build(backbone)
+        self.brain_encoder = _build(brain_encoder)
+        self.head = _build(head)
+
+    def extract_feat(self, img: torch.Tensor) -> torch.Tensor:
+        """(N, 3, H, W) images -> (N, C) pooled last backbone output."""
+        feats = self.backbone(img)
+        last = feats[-1] if isinstance(feats, (tuple, list)) else feats
+        return last.mean(dim=(2, 3)) if last.dim() == 4 else last
+
+    def encode_brain(self, inputs: dict):
+        """Brain features ``(q, q̄)`` of a batch from the preprocessor."""
+        return self.brain_encoder(inputs['fmri'], inputs['coords'],
+                                  inputs['mask'])
+
+    def forward(self,
+                inputs: dict,
+                data_samples: Optional[List[BrainDataSample]] = None,
+                mode: str = 'tensor'):
+        """``'tensor'``: pooled image features; ``'loss'``: the losses;
+        ``'predict'``: samples with ``img_embed`` and ``brain_embed``."""
+        if mode == 'tensor':
+            return self.extract_feat(inputs['img'])
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        raise RuntimeError(f'Invalid mode "{mode}".')
+
+    def loss(self, inputs: dict,
+             data_samples: List[BrainDataSample]) -> Dict[str, torch.Tensor]:
+        brain, brain_rois = self.encode_brain(inputs)
+        return self.head.loss(
+            self.extract_feat(inputs['img']), brain, brain_rois)
+
+    def predict(self, inputs: dict,
+                data_samples: List[BrainDataSample]) -> List[BrainDataSample]:
+        """Adds L2-normalised ``img_embed`` (p) and ``brain_embed`` (q), each
+        (d,), to every sample."""
+        img, _ = self.head(self.extract_feat(inputs['img']))
+        brain, _ = self.encode_brain(inputs)
+        img, brain = F.normalize(img, dim=-1), F.normalize(brain, dim=-1)
+        for sample, p, q in zip(data_samples, img, brain):
+            sample.set_data(dict(img_embed=p, brain_embed=q))
+        return data_samples
