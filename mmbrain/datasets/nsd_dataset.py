@@ -1,5 +1,5 @@
 import os.path as osp
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 from mmengine.dataset import BaseDataset
@@ -37,6 +37,10 @@ class NSDBrainDataset(BaseDataset):
         split (str): ``'train'``, ``'test'`` or ``'all'``.
         cache_dir (str): The prepared cache, relative to ``data_root``.
             Defaults to ``'prepared'``.
+        shuffle_responses (int, optional): A control: with a seed, each
+            image gets the responses of another image of the same subject
+            and split (a fixed random permutation), which breaks the
+            image-brain pairing. Defaults to None (real pairs).
         pipeline (list): Transforms; see ``LoadNSDImage``,
             ``LoadBrainResponses``, ``PackBrainInputs``.
 
@@ -55,6 +59,7 @@ class NSDBrainDataset(BaseDataset):
                  rois: Sequence[str] = ROI_GROUPS,
                  split: str = 'train',
                  cache_dir: str = 'prepared',
+                 shuffle_responses: Optional[int] = None,
                  **kwargs):
         if split not in self.SPLITS:
             raise ValueError(f'split must be one of {self.SPLITS}, got '
@@ -69,6 +74,7 @@ class NSDBrainDataset(BaseDataset):
         self.rois = tuple(rois)
         self.split = split
         self.cache_dir = cache_dir
+        self.shuffle_responses = shuffle_responses
         # build transforms from mmbrain's registry, whatever the scope
         kwargs['pipeline'] = [
             TRANSFORMS.build(t) if isinstance(t, dict) else t
@@ -107,13 +113,18 @@ class NSDBrainDataset(BaseDataset):
                         f'{subject} is outside the image brick of '
                         f'{brick_size} images')
             keep = {'train': ~test, 'test': test, 'all': np.ones_like(test)}
-            for index in np.flatnonzero(keep[self.split]):
+            indices = np.flatnonzero(keep[self.split])
+            responses = indices
+            if self.shuffle_responses is not None:
+                rng = np.random.default_rng([self.shuffle_responses, subject])
+                responses = rng.permutation(indices)
+            for index, response in zip(indices, responses):
                 data_list.append(
                     dict(
                         img_path=brick_file if files is None else
                         files[index],
                         cache_path=path,
-                        cache_index=int(index),
+                        cache_index=int(response),
                         nsd_id=int(nsd_ids[index]),
                         subject=subject,
                         rois=self.rois))
