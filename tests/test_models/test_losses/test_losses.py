@@ -1,0 +1,105 @@
+import math
+import socket
+
+import pytest
+import torch
+import torch.distributed as dist
+import torch.multiprocessing as mp
+
+from mmbrain.models import (BrainContrastiveLoss, BrainGuidanceLoss,
+                            brain_guidance_loss)
+
+
+def log_softmax_at(logits, i):
+    return logits[i] - math.log(sum(math.exp(v) for v in logits))
+
+
+def test_contrastive_by_hand():
+    img = torch.tensor([[1., 0], [0, 1]])
+    brain = torch.tensor([[1., 0], [0.6, 0.8]])  # already unit length
+    loss = BrainContrastiveLoss(temperature=0.5, loss_weight=1.)(img, brain)
+    s = 2.  # 1 / temperature
+    i2b = [[s * 1, s * 0.6], [s * 0, s * 0.8]]
+    b2i = [[s * 1, s * 0], [s * 0.6, s * 0.8]]
+    expected = (-(log_softmax_at(i2b[0], 0) + log_softmax_at(i2b[1], 1)) / 2
+                - (log_softmax_at(b2i[0], 0) + log_softmax_at(b2i[1], 1)) /
+                2)
+    assert loss.item() == pytest.approx(expected, rel=1e-6)
+
+
+def test_contrastive_weight_and_normalisation():
+    img, brain = torch.randn(4, 8), torch.randn(4, 8)
+    full = BrainContrastiveLoss(loss_weight=1.)(img, brain)
+    half = BrainContrastiveLoss(loss_weight=0.5)(3 * img, brain)
+    assert half.item() == pytest.approx(full.item() / 2, rel=1e-5)
+
+
+def test_temperature_is_learned():
+    loss_fn = BrainContrastiveLoss(temperature=0.07)
+    opt = torch.optim.SGD(loss_fn.parameters(), lr=0.5)
+    before = loss_fn.temperature.item()
+    torch.manual_seed(0)
+    img = torch.randn(8, 4)
+    loss_fn(img, img + 0.1 * torch.randn(8, 4)).backward()
+    assert loss_fn.log_scale.grad.abs() > 0
+    opt.step()
+    assert loss_fn.temperature.item() != pytest.approx(before)
+    assert before == pytest.approx(0.07)
+    frozen = BrainContrastiveLoss(learnable=False)
+    assert not frozen.log_scale.requires_grad
+
+
+def test_guidance_by_hand():
+    img_rois = torch.tensor([[[1., 0], [0, 1]]])  # (N=1, R=2, d=2)
+    brain_rois = torch.tensor([[[2., 0], [1, 1]]])
+    loss = brain_guidance_loss(img_rois, brain_rois, temperature=1.)
+    # ROI 0 logits [2, 1] -> target 0; ROI 1 logits [0, 1] -> target 1
+    expected = -(log_softmax_at([2, 1], 0) + log_softmax_at([0, 1], 1))
+    assert loss.item() == pytest.approx(expected, rel=1e-6)
+    module = BrainGuidanceLoss(temperature=1., normalize=False,
+                               loss_weight=0.5)
+    assert module(img_rois, brain_rois).item() == pytest.approx(
+        expected / 2, rel=1e-6)
+
+
+def test_guidance_averages_over_samples():
+    torch.manual_seed(0)
+    a, b = torch.randn(3, 4, 5), torch.randn(3, 4, 5)
+    per_sample = [brain_guidance_loss(a[i:i + 1], b[i:i + 1]) for i in
+                  range(3)]
+    assert brain_guidance_loss(a, b).item() == pytest.approx(
+        sum(per_sample).item() / 3, rel=1e-5)
+
+
+def _rank_loss(rank, world, port, img, brain, out):
+    dist.init_process_group(
+        'gloo', init_method=f'tcp://127.0.0.1:{port}', rank=rank,
+        world_size=world)
+    n = len(img) // world
+    local_img = img[rank * n:(rank + 1) * n].clone().requires_grad_()
+    local_brain = brain[rank * n:(rank + 1) * n].clone().requires_grad_()
+    loss = BrainContrastiveLoss(temperature=0.1, loss_weight=1.)(local_img,
+                                                                 local_brain)
+    loss.backward()
+    torch.save(dict(loss=loss.detach(), grad=local_img.grad), out[rank])
+    dist.destroy_process_group()
+
+
+def test_ddp_uses_negatives_of_all_ranks(tmp_path):
+    torch.manual_seed(0)
+    img, brain = torch.randn(8, 6), torch.randn(8, 6)
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        port = sock.getsockname()[1]
+    out = [str(tmp_path / f'rank{r}.pt') for r in range(2)]
+    mp.spawn(_rank_loss, args=(2, port, img, brain, out), nprocs=2)
+    ranks = [torch.load(p) for p in out]
+
+    full_img = img.clone().requires_grad_()
+    full = BrainContrastiveLoss(temperature=0.1, loss_weight=1.)(full_img,
+                                                                 brain)
+    (2 * full).backward()  # the ranks' losses sum to 2x the global mean
+    assert (ranks[0]['loss'] + ranks[1]['loss']).item() / 2 == pytest.approx(
+        full.item(), rel=1e-5)
+    torch.testing.assert_close(
+        torch.cat([r['grad'] for r in ranks]), full_img.grad)
