@@ -2,7 +2,8 @@
 #   tools/dist_train.sh configs/pretrain/brainformer_convnext_s.py 8
 # The backbone keeps all four stages and their norms (out_indices 0-3, no
 # pooling inside), as mmdet/mmseg use it, so the exported backbone loads
-# downstream without missing keys.
+# downstream without missing keys. Only the last stage is pooled here, so the
+# norms of stages 0-2 take no part in pretraining: DDP must be told.
 _base_ = [
     '../_base_/models/brainformer.py', '../_base_/datasets/nsd_pretrain.py',
     '../_base_/schedules/adamw_cosine_100e.py', '../_base_/default_runtime.py'
@@ -14,3 +15,4 @@ model = dict(
         out_indices=(0, 1, 2, 3),
         gap_before_final_norm=False),
     head=dict(in_channels=768))
+find_unused_parameters = True

@@ -1,9 +1,9 @@
 """The demo pipeline behind ``make demo``.
 
 Every stage is an ordinary tool call, printed before it runs, so that each can
-be typed by hand. Stages that later issues add (pretraining, downstream
-transfer, brain response prediction) are listed as not built yet rather than
-imitated. Example::
+be typed by hand. Stages that later issues add (downstream transfer, brain
+response prediction) are listed as not built yet rather than imitated. The
+figures reached go to ``<work-dir>/summary.json``. Example::
 
     python tools/misc/run_demo.py [--data-root data/demo_nsd] [--seed 0]
 """
@@ -17,11 +17,10 @@ import sys
 import time
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+PRETRAIN_CONFIG = 'configs/pretrain/demo/brainformer_convnext_demo.py'
 
 # Stages that do not exist yet, with the issue that builds them.
 PENDING = [
-    ('brain-guided pretraining and backbone export',
-     'issue 4, Brainformer pretraining'),
     ('Mask R-CNN / UperNet transfer', 'issue 5, downstream transfer'),
     ('brain response prediction', 'issue 6, encoding'),
 ]
@@ -64,6 +63,49 @@ def main():
         python, 'tools/analysis_tools/benchmark_loader.py', args.data_root,
         '--subjects', *subjects[:-1], '--img-size', '224'
     ])
+
+    pretrain_dir = osp.join(args.work_dir, 'pretrain')
+    data_options = [
+        f'{split}_dataloader.dataset.data_root={args.data_root}'
+        for split in ('train', 'val', 'test')
+    ]
+    run_stage('brain-guided pretraining (held-out subject: the last)', [
+        python, 'tools/train.py', PRETRAIN_CONFIG, '--work-dir', pretrain_dir,
+        '--cfg-options', *data_options
+    ])
+    with open(osp.join(ROOT, pretrain_dir, 'last_checkpoint')) as f:
+        checkpoint = f.read().strip()
+    backbone = osp.join(args.work_dir, 'backbone.pth')
+    run_stage('export the backbone for mmdet / mmseg', [
+        python, 'tools/model_converters/export_backbone.py', checkpoint,
+        backbone
+    ])
+    metrics_file = osp.join(args.work_dir, 'pretrain_retrieval.json')
+    run_stage('image <-> brain retrieval on held-out images', [
+        python, 'tools/test.py', PRETRAIN_CONFIG, checkpoint, '--work-dir',
+        pretrain_dir, '--out', metrics_file, '--cfg-options', *data_options
+    ])
+    with open(osp.join(ROOT, metrics_file)) as f:
+        retrieval = json.load(f)
+
+    summary = dict(
+        data_root=args.data_root,
+        pretrain=dict(
+            config=PRETRAIN_CONFIG,
+            checkpoint=checkpoint,
+            backbone=backbone,
+            retrieval=retrieval))
+    with open(osp.join(ROOT, args.work_dir, 'summary.json'), 'w') as f:
+        json.dump(summary, f, indent=2)
+    print('\n=== summary')
+    print(f'pretraining checkpoint  {checkpoint}')
+    print(f'exported backbone       {backbone}')
+    for direction in ('i2b', 'b2i'):
+        for k in (1, 5):
+            key = f'retrieval/{direction}_top{k}'
+            chance = retrieval[f'retrieval/chance_top{k}']
+            print(f'{key:<24}{retrieval[key]:6.1f}%  (chance {chance:.1f}%)')
+    print(f'written to {osp.join(args.work_dir, "summary.json")}')
 
     print('\nNot built yet (the demo gains these stages as they land):')
     for stage, issue in PENDING:
