@@ -18,7 +18,8 @@ def run(*args):
 
 def test_generate_then_prepare_twice(tmp_path):
     out = run('tools/dataset_converters/make_demo_nsd.py', str(tmp_path),
-              '--num-subjects', '2', '--num-own', '30', '--seed', '1')
+              '--num-subjects', '2', '--num-shared', '20', '--num-own', '30',
+              '--seed', '1')
     assert 'demo NSD written to' in out
     first = run('tools/dataset_converters/prepare_nsd.py', str(tmp_path),
                 '--subjects', '1', '2')
