@@ -4,13 +4,13 @@ max_epochs = 100
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='AdamW', lr=1e-4, weight_decay=0.05))
+# `end` (and so T_max) defaults to train_cfg.max_epochs: a config that
+# changes the epochs keeps a full cosine
 param_scheduler = [
     dict(
         type='CosineAnnealingLR',
         by_epoch=True,
         begin=0,
-        end=max_epochs,
-        T_max=max_epochs,
         convert_to_iter_based=True)
 ]
 train_cfg = dict(

@@ -36,15 +36,6 @@ model = dict(
         num_heads=4),
     head=dict(in_channels=256, embed_dims=embed_dims))
 
-param_scheduler = [
-    dict(
-        type='CosineAnnealingLR',
-        by_epoch=True,
-        begin=0,
-        end=max_epochs,
-        T_max=max_epochs,
-        convert_to_iter_based=True)
-]
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 default_hooks = dict(
     logger=dict(interval=5), checkpoint=dict(interval=10, max_keep_ckpts=1))
