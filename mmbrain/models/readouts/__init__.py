@@ -1,0 +1,4 @@
+from .pooled_features import PooledFeatures
+from .ridge import RidgeCV
+
+__all__ = ['PooledFeatures', 'RidgeCV']
