@@ -138,3 +138,21 @@ def test_nsd_id_missing_from_stim_info(tmp_path):
     with pytest.raises(NSDFormatError, match=r'nsdIds \[5\] of subject 2'):
         prepare_subject(root, 2, str(tmp_path / 'p'), rois=ROIS,
                         progress=False)
+
+
+def test_ncsnr_is_stored_for_kept_voxels(tmp_path):
+    import nibabel as nib
+    from .mini_nsd import AFFINE, SHAPE
+    root = build_mini_nsd(tmp_path / 'nsd', subjects=(1, ))
+    volume = np.arange(np.prod(SHAPE), dtype=np.float32).reshape(SHAPE)
+    nib.save(nib.Nifti1Image(volume, AFFINE), layout.ncsnr_path(root, 1))
+    out = str(tmp_path / 'p')
+    prepare_subject(root, 1, out, rois=ROIS, progress=False)
+    with h5py.File(osp.join(out, 'subj01.h5'), 'r') as f:
+        for roi in ROIS:
+            i, j, k = f[f'rois/{roi}/ijk'][()].T
+            np.testing.assert_array_equal(f[f'rois/{roi}/ncsnr'][()],
+                                          volume[i, j, k])
+    nib.save(nib.Nifti1Image(volume[:2], AFFINE), layout.ncsnr_path(root, 1))
+    with pytest.raises(NSDFormatError, match='volume shape'):
+        prepare_subject(root, 1, out, rois=ROIS, progress=False, force=True)

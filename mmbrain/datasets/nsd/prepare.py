@@ -20,6 +20,8 @@ Cache layout (``subjXX.h5``)::
     rois/<roi>/ijk        (V, 3) int64    NIfTI voxel indices
     rois/<roi>/coords     (V, 3) float32  mm, through the affine
     rois/<roi>/responses  (N, V) float32  mean z-scored beta
+    rois/<roi>/ncsnr      (V,)   float32  noise ceiling SNR, when NSD's
+                                          ncsnr.nii.gz is beside the betas
 """
 import glob
 import json
@@ -37,7 +39,7 @@ from . import layout
 from .betas import read_session_betas
 from .expdesign import load_expdesign
 from .layout import NSDFormatError
-from .rois import load_roi_voxels
+from .rois import load_roi_voxels, load_volume
 from .stim_info import load_stim_info
 
 CACHE_VERSION = 1
@@ -231,6 +233,9 @@ def prepare_subject(root: str,
         trials=int(sum(len(t) for t in trial_ids)),
         images=int(len(image_ids)),
         rois={})
+    ncsnr = None
+    if osp.exists(layout.ncsnr_path(root, subject)):
+        ncsnr = load_volume(layout.ncsnr_path(root, subject), volume_shape)
     tmp = final + '.tmp'
     with h5py.File(tmp, 'w') as out:
         for roi in rois:
@@ -255,6 +260,9 @@ def prepare_subject(root: str,
             group = out.create_group(f'rois/{roi}')
             group['ijk'] = voxels[roi].ijk[keep]
             group['coords'] = voxels[roi].coords[keep]
+            if ncsnr is not None:
+                i, j, k = voxels[roi].ijk[keep].T
+                group['ncsnr'] = ncsnr[i, j, k].astype(np.float32)
             group.create_dataset(
                 'responses',
                 data=(sums / counts[:, None]).astype(np.float32),

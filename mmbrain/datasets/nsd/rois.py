@@ -25,6 +25,19 @@ class ROIVoxels:
     volume_shape: Tuple[int, int, int]
 
 
+def load_volume(path: str, shape: Tuple[int, int, int]) -> np.ndarray:
+    """A 3D NIfTI volume (e.g. ``ncsnr.nii.gz``) of the given shape."""
+    require_file(path)
+    try:
+        data = np.asarray(nib.load(path).dataobj)
+    except Exception as e:  # nibabel raises several types for a bad file
+        raise NSDFormatError(path, f'not a readable NIfTI file ({e})') from e
+    if data.shape != tuple(shape):
+        raise NSDFormatError(
+            path, f'volume shape {data.shape}, the ROI masks have {shape}')
+    return data
+
+
 def load_roi_voxels(path: str) -> ROIVoxels:
     """Voxels labelled > 0 in an NSD ROI mask (0 and -1 are outside)."""
     require_file(path)
