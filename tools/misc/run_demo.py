@@ -1,9 +1,9 @@
 """The demo pipeline behind ``make demo``.
 
 Every stage is an ordinary tool call, printed before it runs, so that each can
-be typed by hand. Stages that later issues add (downstream transfer, brain
-response prediction) are listed as not built yet rather than imitated. The
-figures reached go to ``<work-dir>/summary.json``. Example::
+be typed by hand. Stages that later issues add (downstream transfer) are
+listed as not built yet rather than imitated. The figures reached go to
+``<work-dir>/summary.json``. Example::
 
     python tools/misc/run_demo.py [--data-root data/demo_nsd] [--seed 0]
 """
@@ -22,8 +22,11 @@ PRETRAIN_CONFIG = 'configs/pretrain/demo/brainformer_convnext_demo.py'
 # Stages that do not exist yet, with the issue that builds them.
 PENDING = [
     ('Mask R-CNN / UperNet transfer', 'issue 5, downstream transfer'),
-    ('brain response prediction', 'issue 6, encoding'),
 ]
+ENCODING_CONFIGS = {
+    'random init': 'configs/encoding/demo/ridge_convnext_demo_random.py',
+    'brain-pretrained': 'configs/encoding/demo/ridge_convnext_demo_brain.py',
+}
 
 
 def run_stage(title, args):
@@ -88,13 +91,38 @@ def main():
     with open(osp.join(ROOT, metrics_file)) as f:
         retrieval = json.load(f)
 
+    held_out = subjects[-1]
+    encoding = {}
+    for name, config in ENCODING_CONFIGS.items():
+        out = osp.join(args.work_dir, f'encoding_{name.split()[0]}.json')
+        options = [
+            f'{split}_dataloader.dataset.{key}={value}'
+            for split in ('train', 'test')
+            for key, value in (('data_root', args.data_root),
+                               ('subjects', f'[{held_out}]'))
+        ]
+        if name == 'brain-pretrained':
+            options.append(f'model.backbone.init_cfg.checkpoint={backbone}')
+        run_stage(
+            f'brain response prediction of held-out subject {held_out}, '
+            f'{name} backbone', [
+                python, 'tools/analysis_tools/fit_encoding.py', config,
+                '--work-dir',
+                osp.join(args.work_dir, 'encoding'), '--out', out,
+                '--cfg-options', *options
+            ])
+        with open(osp.join(ROOT, out)) as f:
+            encoding[name] = json.load(f)
+
     summary = dict(
         data_root=args.data_root,
         pretrain=dict(
             config=PRETRAIN_CONFIG,
             checkpoint=checkpoint,
             backbone=backbone,
-            retrieval=retrieval))
+            retrieval=retrieval),
+        encoding=dict(subject=int(held_out), configs=ENCODING_CONFIGS,
+                      metrics=encoding))
     with open(osp.join(ROOT, args.work_dir, 'summary.json'), 'w') as f:
         json.dump(summary, f, indent=2)
     print('\n=== summary')
@@ -105,6 +133,13 @@ def main():
             key = f'retrieval/{direction}_top{k}'
             chance = retrieval[f'retrieval/chance_top{k}']
             print(f'{key:<24}{retrieval[key]:6.1f}%  (chance {chance:.1f}%)')
+    print(f'\nbrain response prediction, held-out subject {held_out} '
+          '(Pearson r over test images per voxel):')
+    columns = ('pcc/mean_r', 'pcc/roi_median_r', 'pcc/noise_normalized')
+    print(f'{"backbone":<18}' + ''.join(f'{c:>24}' for c in columns))
+    for name, metrics in encoding.items():
+        print(f'{name:<18}' + ''.join(
+            f'{metrics.get(c, float("nan")):>24.4f}' for c in columns))
     print(f'written to {osp.join(args.work_dir, "summary.json")}')
 
     print('\nNot built yet (the demo gains these stages as they land):')

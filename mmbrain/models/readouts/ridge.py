@@ -5,16 +5,21 @@ import torch
 
 class RidgeCV:
     """Ridge regression to many outputs, the penalty chosen per output by
-    K-fold cross-validation over a grid.
+    cross-validation over a grid.
 
-    Closed form through one SVD of the centred features per fold (and one for
-    the final fit), shared by every output and every alpha:
-    ``W_a = V diag(s / (s^2 + a)) U^T Y``. Each output (voxel) takes the
-    alpha with the least summed squared error over the held-out folds.
+    Closed form through the eigendecomposition of the centred features'
+    Gram matrix ``X^T X = V diag(e) V^T``, shared by every output and every
+    alpha: ``W_a = V diag(1 / (e + a)) V^T X^T Y``. By default the
+    cross-validation is leave-one-out, which needs no other decomposition:
+    the held-out residual of image i is ``r_i / (1 - h_ii)`` with ``h`` the
+    diagonal of the hat matrix (intercept included). With ``num_folds`` it is
+    K-fold, one decomposition per fold. Each output (voxel) takes the alpha
+    with the least summed held-out squared error.
 
     Args:
         alphas (Sequence[float]): The grid.
-        num_folds (int): Folds of the cross-validation. Defaults to 5.
+        num_folds (int, optional): K of K-fold; None for leave-one-out.
+            Defaults to None.
         per_output (bool): An alpha per output (else one for all, the best
             total error). Defaults to True.
         seed (int): Shuffles the rows before cutting folds. Defaults to 0.
@@ -30,13 +35,14 @@ class RidgeCV:
 
     def __init__(self,
                  alphas: Sequence[float],
-                 num_folds: int = 5,
+                 num_folds: Optional[int] = None,
                  per_output: bool = True,
                  seed: int = 0,
                  dtype: torch.dtype = torch.float32,
                  device: Optional[str] = None):
-        if num_folds < 2:
-            raise ValueError('num_folds must be at least 2')
+        if num_folds is not None and num_folds < 2:
+            raise ValueError('num_folds must be at least 2 (or None for '
+                             'leave-one-out)')
         self.alphas = torch.as_tensor(list(alphas), dtype=dtype)
         self.num_folds = num_folds
         self.per_output = per_output
@@ -49,11 +55,40 @@ class RidgeCV:
         return x.to(device=self.device or x.device, dtype=self.dtype)
 
     @staticmethod
-    def _svd(x: torch.Tensor, y: torch.Tensor):
-        """Centred SVD factors: (means, s, V, U^T y)."""
+    def _decompose(x: torch.Tensor, y: torch.Tensor):
+        """Means, eigenvalues e and vectors V of the centred Gram matrix,
+        and V^T X^T Y."""
         x_mean, y_mean = x.mean(0), y.mean(0)
-        u, s, vh = torch.linalg.svd(x - x_mean, full_matrices=False)
-        return x_mean, y_mean, s, vh.T, u.T @ (y - y_mean)
+        xc = x - x_mean
+        evals, v = torch.linalg.eigh(xc.T @ xc)
+        return x_mean, y_mean, evals.clamp(min=0), v, v.T @ (
+            xc.T @ (y - y_mean))
+
+    def _loo_errors(self, x, y, alphas, x_mean, y_mean, e, v, vxy):
+        xv = (x - x_mean) @ v  # (N, F)
+        yc = y - y_mean
+        errors = []
+        for alpha in alphas:
+            scaled = xv / (e + alpha)
+            hat = 1 / len(x) + (scaled * xv).sum(1)  # (N,) diag of H
+            resid = (yc - scaled @ vxy) / (1 - hat)[:, None]
+            errors.append((resid**2).sum(0))
+        return torch.stack(errors)
+
+    def _kfold_errors(self, x, y, alphas):
+        order = torch.randperm(
+            len(x), generator=torch.Generator().manual_seed(self.seed))
+        errors = torch.zeros(len(alphas), y.shape[1], dtype=self.dtype,
+                             device=x.device)
+        for fold in order.chunk(self.num_folds):
+            train = torch.ones(len(x), dtype=torch.bool)
+            train[fold] = False
+            x_mean, y_mean, e, v, vxy = self._decompose(x[train], y[train])
+            xv = (x[~train] - x_mean) @ v  # (n_val, F)
+            for a, alpha in enumerate(alphas):
+                pred = (xv / (e + alpha)) @ vxy + y_mean
+                errors[a] += ((pred - y[~train])**2).sum(0)
+        return errors
 
     def fit(self, x, y) -> 'RidgeCV':
         """
@@ -63,18 +98,11 @@ class RidgeCV:
         """
         x, y = self._as(x), self._as(y)
         alphas = self.alphas.to(x.device)
-        order = torch.randperm(
-            len(x), generator=torch.Generator().manual_seed(self.seed))
-        errors = torch.zeros(len(alphas), y.shape[1], dtype=self.dtype,
-                             device=x.device)
-        for fold in order.chunk(self.num_folds):
-            train = torch.ones(len(x), dtype=torch.bool)
-            train[fold] = False
-            x_mean, y_mean, s, v, uty = self._svd(x[train], y[train])
-            xv = (x[~train] - x_mean) @ v  # (n_val, k)
-            for a, alpha in enumerate(alphas):
-                pred = (xv * (s / (s**2 + alpha))) @ uty + y_mean
-                errors[a] += ((pred - y[~train])**2).sum(0)
+        factors = self._decompose(x, y)
+        if self.num_folds is None:
+            errors = self._loo_errors(x, y, alphas, *factors)
+        else:
+            errors = self._kfold_errors(x, y, alphas)
         self.cv_error_ = errors
         if self.per_output:
             chosen = errors.argmin(0)
@@ -82,13 +110,12 @@ class RidgeCV:
             chosen = errors.sum(1).argmin().expand(y.shape[1])
         self.alpha_ = alphas[chosen]
 
-        x_mean, y_mean, s, v, uty = self._svd(x, y)
+        x_mean, y_mean, e, v, vxy = factors
         coef = torch.empty(x.shape[1], y.shape[1], dtype=self.dtype,
                            device=x.device)
         for a in chosen.unique():
             cols = chosen == a
-            coef[:, cols] = v @ ((s / (s**2 + alphas[a]))[:, None] *
-                                 uty[:, cols])
+            coef[:, cols] = v @ (vxy[:, cols] / (e + alphas[a])[:, None])
         self.coef_ = coef
         self.intercept_ = y_mean - x_mean @ coef
         return self

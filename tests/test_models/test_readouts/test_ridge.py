@@ -61,6 +61,18 @@ def test_picks_the_alpha_cross_validation_should_pick():
     assert single.alpha_[0] == alphas[expected.sum(1).argmin()]
 
 
+def test_leave_one_out_equals_refitting_without_each_image():
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(25, 6)), rng.normal(size=(25, 4))
+    y[:, :2] += x @ rng.normal(size=(6, 2))
+    alphas = [1e-2, 1., 1e2]
+    ridge = RidgeCV(alphas, dtype=torch.float64).fit(x, y)
+    expected = brute_force_cv(x, y, alphas, [[i] for i in range(25)])
+    np.testing.assert_allclose(ridge.cv_error_.numpy(), expected, rtol=1e-8)
+    np.testing.assert_array_equal(ridge.alpha_.numpy(),
+                                  np.array(alphas)[expected.argmin(0)])
+
+
 def test_bad_folds():
     with pytest.raises(ValueError, match='at least 2'):
         RidgeCV([1.], num_folds=1)

@@ -1,0 +1,10 @@
+# Brain response prediction of subject 8 from the brain-pretrained
+# ConvNeXt-S (the backbone exported by configs/pretrain/brainformer_convnext_s.py):
+#   python tools/analysis_tools/fit_encoding.py \
+#       configs/encoding/ridge_convnext_s_brain.py
+_base_ = './ridge_convnext_s_random.py'
+checkpoint = 'work_dirs/brainformer_convnext_s/backbone.pth'
+model = dict(
+    backbone=dict(
+        init_cfg=dict(
+            type='Pretrained', checkpoint=checkpoint, prefix='backbone.')))

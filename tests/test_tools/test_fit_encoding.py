@@ -1,0 +1,73 @@
+"""fit_encoding.py on the demo data: random vs a loaded backbone, with the
+noise-normalized score from the demo's ncsnr."""
+import json
+import os.path as osp
+import sys
+
+import pytest
+import torch
+from mmengine.config import Config
+
+from mmbrain.datasets.nsd import prepare_subject
+from mmbrain.datasets.nsd.demo import DemoSpec, make_demo_nsd
+from mmbrain.engine.hooks import backbone_checkpoint
+from mmbrain.registry import MODELS
+from mmbrain.utils import register_all_modules
+from .test_train import ROOT, assert_ok, run_tool
+
+CONFIGS = osp.join(ROOT, 'configs', 'encoding', 'demo')
+
+
+@pytest.fixture(scope='module')
+def demo_root(tmp_path_factory):
+    root = str(tmp_path_factory.mktemp('demo_nsd'))
+    make_demo_nsd(root, DemoSpec(seed=2, num_subjects=1, num_own=100))
+    prepare_subject(root, 1, osp.join(root, 'prepared'), progress=False)
+    return root
+
+
+def fit(config, root, work_dir, *extra):
+    out = work_dir / 'metrics.json'
+    options = [
+        f'{split}_dataloader.dataset.{key}={value}'
+        for split in ('train', 'test')
+        for key, value in (('data_root', root), ('subjects', '[1]'))
+    ]
+    proc = run_tool([
+        sys.executable, 'tools/analysis_tools/fit_encoding.py',
+        osp.join(CONFIGS, config), '--out',
+        str(out), '--cfg-options', *options, *extra
+    ], work_dir)
+    assert_ok(proc)
+    return json.loads(out.read_text()), proc.stdout
+
+
+def test_random_backbone_scores(demo_root, tmp_path):
+    metrics, stdout = fit('ridge_convnext_demo_random.py', demo_root,
+                          tmp_path)
+    rois = ('prf-visualrois', 'floc-bodies', 'floc-faces', 'floc-places',
+            'floc-words', 'streams')
+    assert set(metrics) == {'pcc/mean_r', 'pcc/roi_median_r',
+                            'pcc/noise_normalized'} | {
+                                f'pcc/median_r/{r}' for r in rois}
+    # the demo's places voxels follow the horizon: even random features
+    # predict them
+    assert metrics['pcc/median_r/floc-places'] > 0.5
+    assert 0 < metrics['pcc/noise_normalized'] <= 100
+    assert '250 train / 50 test images' in stdout
+
+
+def test_loads_the_exported_backbone(demo_root, tmp_path):
+    register_all_modules()
+    cfg = Config.fromfile(osp.join(CONFIGS, 'ridge_convnext_demo_random.py'))
+    torch.manual_seed(1)
+    backbone = MODELS.build(cfg.model.backbone)
+    path = tmp_path / 'backbone.pth'
+    torch.save(
+        backbone_checkpoint({
+            f'backbone.{k}': v
+            for k, v in backbone.state_dict().items()
+        }), path)
+    _, stdout = fit('ridge_convnext_demo_brain.py', demo_root, tmp_path,
+                    f'model.backbone.init_cfg.checkpoint={path}')
+    assert 'pcc/roi_median_r' in stdout
