@@ -32,3 +32,24 @@ def test_pretrain_config_builds(path):
         assert cfg.model.head.guidance_loss.loss_weight == 0.5
         assert model.backbone.__class__.__name__ in ('ConvNeXt',
                                                      'SwinTransformer')
+
+
+ENCODING = sorted(
+    glob.glob(osp.join(ROOT, 'configs', 'encoding', '**', '*.py'),
+              recursive=True))
+
+
+@pytest.mark.parametrize('path', ENCODING, ids=osp.basename)
+def test_encoding_config_builds(path):
+    register_all_modules()
+    cfg = Config.fromfile(path)
+    model = MODELS.build(cfg.model)
+    assert model.__class__.__name__ == 'PooledFeatures'
+    init = cfg.model.backbone.get('init_cfg')
+    if path.endswith('_brain.py'):
+        assert init.type == 'Pretrained' and init.prefix == 'backbone.'
+    else:
+        assert init is None
+    if 'demo' not in path:  # the held-out subject of the paper's protocol
+        assert cfg.train_dataloader.dataset.subjects == [8]
+        assert cfg.test_dataloader.dataset.split == 'test'

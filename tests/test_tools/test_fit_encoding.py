@@ -54,7 +54,7 @@ def test_random_backbone_scores(demo_root, tmp_path):
     # predict them
     assert metrics['pcc/median_r/floc-places'] > 0.5
     assert 0 < metrics['pcc/noise_normalized'] <= 100
-    assert '250 train / 50 test images' in stdout
+    assert '100 train / 50 test images' in stdout
 
 
 def test_loads_the_exported_backbone(demo_root, tmp_path):
