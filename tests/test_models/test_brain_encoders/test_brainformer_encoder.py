@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from mmbrain.models import BrainformerEncoder, LinearBrainEncoder, pad_voxels
-from .literal_brainformer import literal_brainformer
+from mmbrain.models.brain_encoders.literal import literal_brainformer
 
 SMALL = dict(
     num_rois=3,

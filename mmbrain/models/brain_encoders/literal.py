@@ -1,6 +1,7 @@
-"""A literal, loop-by-loop reading of Algorithm 1 for one sample, using the
-weights of a :class:`BrainformerEncoder`. Only for checking the vectorised
-encoder (tests) and timing it (benchmarks)."""
+"""A literal, loop-by-loop reading of Algorithm 1 for one sample, with the
+weights of a :class:`BrainformerEncoder`: the reference that the vectorised
+encoder is checked against (tests) and timed against
+(``tools/analysis_tools/benchmark_encoder.py``)."""
 import math
 
 import torch
@@ -12,8 +13,8 @@ def block_on_window(block, k, x):
     h = block.norm1[k](x)
     q, key, v = block.qkv[k](h).chunk(3, dim=-1)
     heads = block.num_heads
-    split = lambda t: t.view(len(x), heads, -1).transpose(0, 1)  # noqa
-    q, key, v = split(q), split(key), split(v)
+    q, key, v = (t.view(len(x), heads, -1).transpose(0, 1)
+                 for t in (q, key, v))  # (heads, L, d/heads)
     att = torch.softmax(q @ key.transpose(1, 2) / math.sqrt(q.shape[-1]), -1)
     out = (att @ v).transpose(0, 1).reshape(len(x), -1)
     x = x + block.proj[k](out)
