@@ -21,33 +21,15 @@ on 2 CPU cores. The last line is machine-readable.
 """
 import argparse
 import math
-import time
 
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from mmbrain.models import BrainformerEncoder, pad_voxels
 from mmbrain.models.brain_encoders.literal import literal_brainformer
+from mmbrain.utils.benchmark import dense_matmul_gflops, timed
 
 PAPER_VOXELS = (7000, 2000, 3000, 4000, 2000, 20000)
-
-
-def sync(device):
-    if device.startswith('cuda'):
-        torch.cuda.synchronize()
-
-
-def timed(fn, device, repeats=3):
-    """Best wall time of ``repeats`` calls after one warm-up."""
-    fn()
-    best = math.inf
-    for _ in range(repeats):
-        sync(device)
-        start = time.perf_counter()
-        fn()
-        sync(device)
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def make_batch(voxels, batch, device, seed=0):
@@ -67,12 +49,6 @@ def make_batch(voxels, batch, device, seed=0):
         coords.append(xyz.to(device))
         masks.append(mask.to(device))
     return samples, (fmri, coords, masks)
-
-
-def matmul_gflops(device, size=2048):
-    a = torch.randn(size, size, device=device)
-    b = torch.randn(size, size, device=device)
-    return 2 * size**3 / timed(lambda: a @ b, device, repeats=5) / 1e9
 
 
 def step_memory_mb(enc, inputs, device):
@@ -166,7 +142,7 @@ def main():
             diff = max(diff, (brain[n] - ref_brain).abs().max().item(),
                        (rois[n] - ref_rois).abs().max().item())
     achieved = flops / t_vec / 1e9
-    dense = matmul_gflops(args.device)
+    dense = dense_matmul_gflops(args.device)
     print(f'forward+backward: vectorised {t_vec:.3f}s, literal loop '
           f'{t_loop:.3f}s -> speed-up {t_loop / t_vec:.2f}x')
     print(f'{flops / 1e9:.1f} GFLOP per step ({flops / 3e9 / args.batch:.2f} '

@@ -10,30 +10,9 @@ of a DataLoader for each worker count, with mmengine's ``default_collate``
 line is machine-readable.
 """
 import argparse
-import time
-
-from mmengine.dataset import default_collate
-from torch.utils.data import DataLoader
 
 from mmbrain.datasets import NSDBrainDataset
-
-
-def loader_rate(dataset, workers: int, batch_size: int,
-                min_seconds: float = 2.0) -> float:
-    """Samples per second over whole passes (at least ``min_seconds``)."""
-    loader = DataLoader(
-        dataset,
-        batch_size=batch_size,
-        shuffle=True,
-        num_workers=workers,
-        persistent_workers=workers > 0,
-        collate_fn=default_collate)
-    next(iter(loader))  # start the workers, open the files
-    samples, start = 0, time.perf_counter()
-    while time.perf_counter() - start < min_seconds:
-        for batch in loader:
-            samples += len(batch['inputs'])
-    return samples / (time.perf_counter() - start)
+from mmbrain.utils.benchmark import loader_rate
 
 
 def main():
