@@ -17,12 +17,13 @@ CONFIG = osp.join(HERE, 'toy_config.py')
 
 
 def run_tool(args, work_dir, **env_vars):
-    """Run a tool in a subprocess that imports the toy modules."""
+    """Run a tool in a subprocess that imports the toy modules, with
+    ``--work-dir`` unless ``work_dir`` is None."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([HERE, ROOT]))
     env.pop('TOY_KILL_AT', None)
     env.update(env_vars)
     return subprocess.run(
-        args + ['--work-dir', str(work_dir)],
+        args + (['--work-dir', str(work_dir)] if work_dir else []),
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -79,7 +79,7 @@ def step_memory_mb(enc, inputs, device):
 def scaling(enc, args, sizes):
     rows = []
     for v in sizes:
-        _, inputs = make_batch([v] * 6, args.batch, args.device)
+        _, inputs = make_batch([v] * 6, args.scaling_batch, args.device)
 
         def step():
             brain, rois = enc(*inputs)
@@ -87,7 +87,7 @@ def scaling(enc, args, sizes):
 
         rows.append((v, timed(step, args.device, repeats=1),
                      step_memory_mb(enc, inputs, args.device)))
-    print(f'\nscaling (6 ROIs x V voxels, batch {args.batch}):')
+    print(f'\nscaling (6 ROIs x V voxels, batch {args.scaling_batch}):')
     print(f'{"V":>8} {"time (s)":>10} {"memory (MB)":>12}')
     for v, t, m in rows:
         print(f'{v:>8} {t:>10.2f} {m:>12.0f}')
@@ -104,6 +104,10 @@ def main():
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--batch', type=int)
     parser.add_argument('--dim', type=int, default=768)
+    parser.add_argument(
+        '--scaling-batch', type=int, default=2,
+        help='batch of the scaling runs (40k voxels x 6 ROIs x 8 samples '
+        'outgrows 24 GB)')
     args = parser.parse_args()
     args.batch = args.batch or (2 if args.quick else 8)
     scale = 4 if args.quick else 1

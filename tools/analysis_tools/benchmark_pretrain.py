@@ -83,12 +83,15 @@ def main():
     parser.add_argument('--amp', action='store_true')
     parser.add_argument('--data-root', help='a prepared NSD (or demo) root')
     parser.add_argument('--subjects', type=int, nargs='+', default=[1])
+    parser.add_argument(
+        '--voxels', type=int, nargs=6, default=PAPER_VOXELS,
+        help='voxels per ROI of the synthetic batch')
     args = parser.parse_args()
     register_all_modules()
     cfg = Config.fromfile(args.config)
     img_size = cfg.get('img_size', 224)
     model = MODELS.build(cfg.model).to(args.device).train()
-    data = synthetic_batch(args.batch, img_size, PAPER_VOXELS)
+    data = synthetic_batch(args.batch, img_size, args.voxels)
     wrapper_type = AmpOptimWrapper if args.amp else OptimWrapper
     extra = dict(dtype='bfloat16') if args.amp else {}
     full_wrapper = wrapper_type(
@@ -110,7 +113,7 @@ def main():
     step_rate = args.batch / t_full
     encoder_share = max(t_full - t_backbone, 0) / t_full
     print(f'{cfg.filename}: batch {args.batch} at {img_size}px, 6 ROIs of '
-          f'{list(PAPER_VOXELS)} voxels, {args.device}'
+          f'{list(args.voxels)} voxels, {args.device}'
           f'{" bf16 autocast" if args.amp else ""}')
     print(f'full step {t_full:.2f}s ({1 / t_full:.2f} it/s, '
           f'{step_rate:.1f} samples/s); backbone alone {t_backbone:.2f}s '
