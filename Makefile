@@ -16,4 +16,4 @@ demo: setup
 	$(PY) tools/misc/run_demo.py
 
 clean:
-	rm -rf work_dirs data/demo
+	rm -rf work_dirs data/demo_nsd
