@@ -56,13 +56,14 @@ def mmengine_checkpoint_globals() -> list:
         np.float64, np.float32, np.float16, np.int64, np.int32, np.int16,
         np.int8, np.uint8, np.bool_
     ]
+    core = getattr(np, '_core', None) or np.core  # numpy 2 renamed it
     return [
         HistoryBuffer,
         (_history_buffer_getattr, 'builtins.getattr'),
         np.ndarray,
         np.dtype,
-        np._core.multiarray._reconstruct,
-        np._core.multiarray.scalar,
+        core.multiarray._reconstruct,
+        core.multiarray.scalar,
         *scalar_types,
         *(type(np.dtype(t)) for t in scalar_types),
     ]
