@@ -53,3 +53,59 @@ def test_encoding_config_builds(path):
     if 'demo' not in path:  # the held-out subject of the paper's protocol
         assert cfg.train_dataloader.dataset.subjects == [8]
         assert cfg.test_dataloader.dataset.split == 'test'
+
+
+MASK_RCNN = sorted(glob.glob(osp.join(ROOT, 'configs', 'mask_rcnn', '*.py')))
+
+
+def build_mmdet(cfg):
+    from mmdet.registry import MODELS as MMDET_MODELS
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        return MMDET_MODELS.build(cfg.model)
+
+
+@pytest.mark.parametrize('path', MASK_RCNN, ids=osp.basename)
+def test_mask_rcnn_config_builds(path):
+    cfg = Config.fromfile(path)
+    model = build_mmdet(cfg)
+    assert model.__class__.__name__ == 'MaskRCNN'
+    assert 'nonsd' in cfg.train_dataloader.dataset.ann_file
+    assert cfg.val_evaluator.ann_file.endswith('instances_val2017.json')
+    assert cfg.test_evaluator.ann_file.endswith('instances_val2017_nonsd.json')
+    assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
+    init = cfg.model.backbone.get('init_cfg')
+    assert (init is None) == path.endswith('_random.py')
+    if 'convnext' in path:
+        assert (cfg.optim_wrapper.constructor ==
+                'LearningRateDecayOptimizerConstructor')
+
+
+@pytest.mark.parametrize('arch', ['convnext_s', 'swin_s'])
+def test_pretrained_backbone_loads_into_mask_rcnn(arch, tmp_path):
+    """The exported pretraining backbone fills every Mask R-CNN backbone
+    tensor: torch's load report has no missing or unexpected key."""
+    import torch
+    from mmengine.runner.checkpoint import _load_checkpoint_with_prefix
+
+    from mmbrain.engine.hooks import backbone_checkpoint
+    register_all_modules()
+    pretrainer = MODELS.build(
+        Config.fromfile(
+            osp.join(ROOT, 'configs', 'pretrain',
+                     f'brainformer_{arch}.py')).model)
+    path = str(tmp_path / 'backbone.pth')
+    torch.save(backbone_checkpoint(dict(state_dict=pretrainer.state_dict())),
+               path)
+    name = arch.replace('_', '-')
+    cfg = Config.fromfile(
+        osp.join(ROOT, 'configs', 'mask_rcnn',
+                 f'mask-rcnn_{name}_fpn_amp-1x_coco-nonsd_brain.py'))
+    cfg.model.backbone.init_cfg.checkpoint = path
+    detector = build_mmdet(cfg)
+    report = detector.backbone.load_state_dict(
+        _load_checkpoint_with_prefix('backbone.', path), strict=False)
+    assert report.missing_keys == [] and report.unexpected_keys == []
+    detector.backbone.init_weights()  # what the runner does, via init_cfg
+    for key, value in detector.backbone.state_dict().items():
+        assert torch.equal(value, pretrainer.backbone.state_dict()[key]), key
