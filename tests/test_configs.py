@@ -81,10 +81,20 @@ def test_mask_rcnn_config_builds(path):
                 'LearningRateDecayOptimizerConstructor')
 
 
+DOWNSTREAM = {
+    'mask_rcnn': ('mmdet', 'mask-rcnn_{}_fpn_amp-1x_coco-nonsd_brain.py'),
+    'upernet': ('mmseg', 'upernet_{}_amp-160k_ade20k-512x512_brain.py'),
+}
+
+
+@pytest.mark.parametrize('task', sorted(DOWNSTREAM))
 @pytest.mark.parametrize('arch', ['convnext_s', 'swin_s'])
-def test_pretrained_backbone_loads_into_mask_rcnn(arch, tmp_path):
-    """The exported pretraining backbone fills every Mask R-CNN backbone
-    tensor: torch's load report has no missing or unexpected key."""
+def test_pretrained_backbone_loads_downstream(arch, task, tmp_path):
+    """The exported pretraining backbone fills every backbone tensor of
+    Mask R-CNN and UperNet: torch's load report has no missing or
+    unexpected key."""
+    from mmengine.registry import DefaultScope
+    from mmengine.registry import MODELS as ROOT_MODELS
     import torch
     from mmengine.runner.checkpoint import _load_checkpoint_with_prefix
 
@@ -97,15 +107,37 @@ def test_pretrained_backbone_loads_into_mask_rcnn(arch, tmp_path):
     path = str(tmp_path / 'backbone.pth')
     torch.save(backbone_checkpoint(dict(state_dict=pretrainer.state_dict())),
                path)
-    name = arch.replace('_', '-')
+    scope, template = DOWNSTREAM[task]
     cfg = Config.fromfile(
-        osp.join(ROOT, 'configs', 'mask_rcnn',
-                 f'mask-rcnn_{name}_fpn_amp-1x_coco-nonsd_brain.py'))
+        osp.join(ROOT, 'configs', task,
+                 template.format(arch.replace('_', '-'))))
     cfg.model.backbone.init_cfg.checkpoint = path
-    detector = build_mmdet(cfg)
-    report = detector.backbone.load_state_dict(
+    with DefaultScope.overwrite_default_scope(scope):
+        model = ROOT_MODELS.build(cfg.model)
+    report = model.backbone.load_state_dict(
         _load_checkpoint_with_prefix('backbone.', path), strict=False)
     assert report.missing_keys == [] and report.unexpected_keys == []
-    detector.backbone.init_weights()  # what the runner does, via init_cfg
-    for key, value in detector.backbone.state_dict().items():
+    model.backbone.init_weights()  # what the runner does, via init_cfg
+    for key, value in model.backbone.state_dict().items():
         assert torch.equal(value, pretrainer.backbone.state_dict()[key]), key
+
+
+UPERNET = sorted(glob.glob(osp.join(ROOT, 'configs', 'upernet', '*.py')))
+
+
+@pytest.mark.parametrize('path', UPERNET, ids=osp.basename)
+def test_upernet_config_builds(path):
+    from mmengine.registry import DefaultScope
+    from mmseg.registry import MODELS as MMSEG_MODELS
+    cfg = Config.fromfile(path)
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        model = MMSEG_MODELS.build(cfg.model)
+    assert model.decode_head.__class__.__name__ == 'UPerHead'
+    assert model.backbone.__class__.__module__.startswith('mmpretrain')
+    assert cfg.train_cfg.max_iters == 160000
+    assert cfg.crop_size == (512, 512)
+    assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
+    init = cfg.model.backbone.get('init_cfg')
+    assert (init is None) == path.endswith('_random.py')
+    if init is not None:
+        assert init.prefix == 'backbone.'
