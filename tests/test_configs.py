@@ -30,8 +30,8 @@ def test_pretrain_config_builds(path):
         assert cfg.train_dataloader.dataset.subjects == [1, 2, 3, 4, 5, 6, 7]
         assert cfg.model.head.contrastive_loss.loss_weight == 0.5
         assert cfg.model.head.guidance_loss.loss_weight == 0.5
-        assert model.backbone.__class__.__name__ in ('ConvNeXt',
-                                                     'SwinTransformer')
+        assert model.backbone.__class__.__name__ in (
+            'ConvNeXt', 'SwinTransformer', 'TimmFeatureBackbone')
 
 
 ENCODING = sorted(
@@ -76,7 +76,7 @@ def test_mask_rcnn_config_builds(path):
     assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
     init = cfg.model.backbone.get('init_cfg')
     assert (init is None) == path.endswith('_random.py')
-    if 'convnext' in path:
+    if 'convnext-s' in path:
         assert (cfg.optim_wrapper.constructor ==
                 'LearningRateDecayOptimizerConstructor')
 
@@ -141,3 +141,24 @@ def test_upernet_config_builds(path):
     assert (init is None) == path.endswith('_random.py')
     if init is not None:
         assert init.prefix == 'backbone.'
+
+
+def test_new_backbone_by_inheritance_trains_one_iteration():
+    import torch
+    from mmdet.testing import demo_mm_inputs
+    from mmengine.optim import OptimWrapper
+    from mmengine.registry import DefaultScope
+    cfg = Config.fromfile(
+        osp.join(ROOT, 'configs', 'mask_rcnn',
+                 'mask-rcnn_timm-resnet50_fpn_amp-1x_coco-nonsd_brain.py'))
+    cfg.model.backbone.init_cfg = None  # no pretraining run in the test
+    model = build_mmdet(cfg)
+    assert model.backbone.__class__.__name__ == 'TimmFeatureBackbone'
+    torch.manual_seed(0)
+    data = demo_mm_inputs(
+        batch_size=1, image_shapes=[(3, 128, 128)], num_items=[2],
+        with_mask=True)
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        log = model.train_step(
+            data, OptimWrapper(torch.optim.SGD(model.parameters(), lr=1e-3)))
+    assert torch.isfinite(log['loss'])
