@@ -76,6 +76,7 @@ def test_mask_rcnn_config_builds(path):
     assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
     init = cfg.model.backbone.get('init_cfg')
     assert (init is None) == path.endswith('_random.py')
+    assert cfg.train_cfg.max_epochs == (36 if '3x' in path else 12)
     if 'convnext-s' in path:
         assert (cfg.optim_wrapper.constructor ==
                 'LearningRateDecayOptimizerConstructor')
@@ -162,3 +163,67 @@ def test_new_backbone_by_inheritance_trains_one_iteration():
         log = model.train_step(
             data, OptimWrapper(torch.optim.SGD(model.parameters(), lr=1e-3)))
     assert torch.isfinite(log['loss'])
+
+
+def small_loader(loader_cfg, data_root, **dataset):
+    loader_cfg.update(batch_size=2, num_workers=0, persistent_workers=False)
+    loader_cfg.dataset.update(data_root=data_root, **dataset)
+    return loader_cfg
+
+
+@pytest.fixture(scope='module')
+def demo_coco(tmp_path_factory):
+    from mmbrain.datasets.nsd.demo import DemoSpec, make_demo_nsd
+    root = str(tmp_path_factory.mktemp('demo'))
+    make_demo_nsd(root, DemoSpec(num_subjects=1, num_shared=5, num_own=10,
+                                 num_unseen=5))
+    return osp.join(root, 'coco')
+
+
+@pytest.mark.parametrize('path', MASK_RCNN, ids=osp.basename)
+def test_mask_rcnn_dataloaders_build(path, demo_coco):
+    from mmengine.registry import DefaultScope
+    from mmengine.runner import Runner
+    cfg = Config.fromfile(path)
+    for split in ('train', 'val', 'test'):
+        ann = 'train2017' if split == 'train' else 'val2017'
+        loader_cfg = small_loader(
+            cfg[f'{split}_dataloader'], demo_coco,
+            ann_file=f'annotations/instances_{ann}.json')
+        with DefaultScope.overwrite_default_scope('mmdet'):
+            batch = next(iter(Runner.build_dataloader(loader_cfg)))
+        assert len(batch['inputs']) == 2
+        assert batch['data_samples'][0].gt_instances is not None
+
+
+@pytest.fixture(scope='module')
+def ade_root(tmp_path_factory):
+    """Four images and label maps in the ADE20K layout."""
+    import cv2
+    import numpy as np
+    root = tmp_path_factory.mktemp('ade')
+    rng = np.random.default_rng(0)
+    for split in ('training', 'validation'):
+        for d in ('images', 'annotations'):
+            (root / d / split).mkdir(parents=True)
+        for i in range(2):
+            name = f'ADE_{split}_{i:08d}'
+            cv2.imwrite(str(root / 'images' / split / f'{name}.jpg'),
+                        rng.integers(0, 255, (64, 80, 3), dtype=np.uint8))
+            cv2.imwrite(str(root / 'annotations' / split / f'{name}.png'),
+                        rng.integers(0, 151, (64, 80), dtype=np.uint8))
+    return str(root)
+
+
+@pytest.mark.parametrize('path', UPERNET, ids=osp.basename)
+def test_upernet_dataloaders_build(path, ade_root):
+    from mmengine.registry import DefaultScope
+    from mmengine.runner import Runner
+    cfg = Config.fromfile(path)
+    for split in ('train', 'val', 'test'):
+        loader_cfg = small_loader(cfg[f'{split}_dataloader'], ade_root)
+        with DefaultScope.overwrite_default_scope('mmseg'):
+            batch = next(iter(Runner.build_dataloader(loader_cfg)))
+        assert len(batch['inputs']) == 2
+        if split == 'train':  # random scale, then a crop of at most 512
+            assert max(batch['inputs'][0].shape[-2:]) <= 512

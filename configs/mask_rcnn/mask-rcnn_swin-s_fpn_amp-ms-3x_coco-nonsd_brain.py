@@ -1,0 +1,8 @@
+# The 3x _random config with the brain-pretrained backbone exported by
+# configs/pretrain/brainformer_swin_s.py.
+_base_ = './mask-rcnn_swin-s_fpn_amp-ms-3x_coco-nonsd_random.py'
+checkpoint = 'work_dirs/brainformer_swin_s/backbone.pth'
+model = dict(
+    backbone=dict(
+        init_cfg=dict(
+            type='Pretrained', checkpoint=checkpoint, prefix='backbone.')))
