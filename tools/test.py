@@ -1,7 +1,8 @@
 """Evaluate a checkpoint with any mmbrain, mmdet or mmseg config.
 
-Prints the metrics of the config's ``test_evaluator`` (COCO APbox/APsegm
-for mmdet, mIoU for mmseg, ...) and writes them as json. Example::
+Prints the metrics of the config's ``test_evaluator`` and writes them as
+json; for mmdet and mmseg configs a last line gives APbox, AP50, AP75 and
+APsegm, or mIoU, in percent. Example::
 
     python tools/test.py configs/mask_rcnn/CONFIG.py work_dirs/CONFIG/epoch_12.pth
 """
@@ -16,6 +17,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmbrain  # noqa: F401  (applies mmbrain.compat)
+from mmbrain.evaluation import headline_metrics
 from mmbrain.utils import load_tool_config
 
 
@@ -55,6 +57,9 @@ def main():
     if is_main_process():
         width = max(map(len, metrics), default=0)
         print('\n'.join(f'{k:<{width}}  {v}' for k, v in metrics.items()))
+        headline = headline_metrics(metrics)
+        if headline:
+            print('  '.join(f'{k} {v:.2f}' for k, v in headline.items()))
         out = args.out or osp.join(cfg.work_dir, 'test_metrics.json')
         os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
         with open(out, 'w') as f:
