@@ -10,7 +10,8 @@ backbone, encoder, both losses, backward, AdamW) on a synthetic batch at the
 paper's scale (224x224 images, 6 ROIs of 2k-20k voxels), and of the image
 backbone alone (forward, pooling, backward, AdamW); the encoder's share is
 the difference. With ``--data-root`` (a prepared cache), the samples per
-second the dataset serves with 0 and 2 workers, over the rate the step
+second the config's training dataset and pipeline serve there with 0 and 2
+workers, over the rate the step
 consumes. Parameters and FLOPs of the model come from mmengine's complexity
 analysis, beside the paper's 543.47M and 105.66 GFLOPs. ``--amp`` runs the
 step under bf16 autocast (on a GPU). mmengine's counter skips ``scaled_dot_product_attention``, so the
@@ -26,8 +27,7 @@ from mmengine.config import Config
 from mmengine.optim import AmpOptimWrapper, OptimWrapper
 from torch.utils.flop_counter import FlopCounterMode
 
-from mmbrain.datasets import NSDBrainDataset
-from mmbrain.registry import MODELS
+from mmbrain.registry import DATASETS, MODELS
 from mmbrain.structures import BrainDataSample
 from mmbrain.utils import register_all_modules
 from mmbrain.utils.benchmark import loader_rate, timed
@@ -136,16 +136,12 @@ def main():
             f'params_m={size["params_m"]:.2f} '
             f'encoder_gflops={size["encoder_gflops"]:.2f}')
     if args.data_root:
-        pipeline = [
-            dict(type='LoadNSDImage'),
-            dict(type='LoadBrainResponses'),
-            dict(type='Resize', scale=(img_size, img_size)),
-            dict(type='PackBrainInputs'),
-        ]
-        dataset = NSDBrainDataset(
-            data_root=args.data_root,
-            subjects=args.subjects,
-            pipeline=pipeline)
+        # the config's training dataset and pipeline, on the given data
+        dataset = DATASETS.build(
+            dict(
+                cfg.train_dataloader.dataset,
+                data_root=args.data_root,
+                subjects=args.subjects))
         rates = {w: loader_rate(dataset, w, args.batch) for w in (0, 2)}
         for w, r in rates.items():
             print(f'loader, {w} workers: {r:.1f} samples/s = '
