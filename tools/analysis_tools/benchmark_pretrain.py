@@ -11,8 +11,7 @@ paper's scale (224x224 images, 6 ROIs of 2k-20k voxels), and of the image
 backbone alone (forward, pooling, backward, AdamW); the encoder's share is
 the difference. With ``--data-root`` (a prepared cache), the samples per
 second the config's training dataset and pipeline serve there with 0 and 2
-workers, over the rate the step
-consumes. Parameters and FLOPs of the model come from mmengine's complexity
+workers, over the rate the step consumes. Parameters and FLOPs of the model come from mmengine's complexity
 analysis, beside the paper's 543.47M and 105.66 GFLOPs. ``--amp`` runs the
 step under bf16 autocast (on a GPU). mmengine's counter skips ``scaled_dot_product_attention``, so the
 encoder is also counted with ``torch.utils.flop_counter``. The last line is
