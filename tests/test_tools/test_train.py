@@ -19,7 +19,8 @@ CONFIG = osp.join(HERE, 'toy_config.py')
 def run_tool(args, work_dir, **env_vars):
     """Run a tool in a subprocess that imports the toy modules, with
     ``--work-dir`` unless ``work_dir`` is None."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([HERE, ROOT]))
+    paths = [HERE, ROOT, os.environ.get('PYTHONPATH', '')]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, paths)))
     env.pop('TOY_KILL_AT', None)
     env.update(env_vars)
     return subprocess.run(

@@ -94,9 +94,10 @@ def main():
     wrapper_type = AmpOptimWrapper if args.amp else OptimWrapper
     extra = dict(dtype='bfloat16') if args.amp else {}
     full_wrapper = wrapper_type(
-        torch.optim.AdamW(model.parameters(), lr=1e-4), **extra)
+        optimizer=torch.optim.AdamW(model.parameters(), lr=1e-4), **extra)
     backbone_wrapper = wrapper_type(
-        torch.optim.AdamW(model.backbone.parameters(), lr=1e-4), **extra)
+        optimizer=torch.optim.AdamW(model.backbone.parameters(), lr=1e-4),
+        **extra)
 
     def full_step():
         model.train_step(data, full_wrapper)

@@ -40,7 +40,7 @@ def literal_brainformer(enc, fmri, coords):
         tokens = []
         for t in range(num_tokens):
             seg = m[t * ts:t * ts + ks]
-            padded = torch.zeros(ks)
+            padded = m.new_zeros(ks)
             padded[:len(seg)] = seg
             token = conv.weight[:, 0] @ padded + conv.bias
             if enc.embed_type == 'voxel':
