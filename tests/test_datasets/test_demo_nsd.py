@@ -1,5 +1,6 @@
 """The demo NSD: real layout, deterministic, COCO-readable, learnable."""
 import json
+import os
 import os.path as osp
 
 import cv2
@@ -70,7 +71,43 @@ def test_coco_json_uses_stim_info_coco_ids(demo_root):
         img = cv2.imread(osp.join(demo_root, 'coco', split,
                                   image['file_name']))
         assert img.shape == (image['height'], image['width'], 3)
-    assert ids == set(stim.coco_id.tolist())
+    # every NSD image, and the downstream ones that NSD never shows
+    nsd_ids = set(stim.coco_id.tolist())
+    assert nsd_ids <= ids
+    assert len(ids - nsd_ids) == SPEC.num_downstream
+
+
+def test_ade20k_label_maps_match_the_drawn_scenes(demo_root):
+    """ADE20K png values are 1 + mmseg's class index; each map's regions
+    are where the image shows them."""
+    from mmseg.datasets import ADE20KDataset
+    classes = ADE20KDataset.METAINFO['classes']
+    sky, earth = classes.index('sky') + 1, classes.index('earth') + 1
+    drawn = {classes.index(c) + 1 for c in
+             ('person', 'clock', 'signboard', 'car')}
+    counts = {}
+    for split, tag in (('training', 'train'), ('validation', 'val')):
+        names = sorted(os.listdir(osp.join(demo_root, 'ade20k', 'images',
+                                           split)))
+        counts[split] = len(names)
+        assert names[0] == f'ADE_{tag}_00000001.jpg'
+        for name in names[:10]:
+            img = cv2.imread(osp.join(demo_root, 'ade20k', 'images', split,
+                                      name))
+            seg = cv2.imread(osp.join(demo_root, 'ade20k', 'annotations',
+                                      split, name[:-4] + '.png'),
+                             cv2.IMREAD_UNCHANGED)
+            assert seg.shape == img.shape[:2] and seg.dtype == np.uint8
+            values = set(np.unique(seg).tolist())
+            assert {sky, earth} <= values and values - {sky, earth} <= drawn
+            # sky on top, earth at the bottom row
+            assert seg[0, 0] in (sky, *drawn) and seg[-1, 0] in (earth,
+                                                                 *drawn)
+            # the regions differ in colour: sky and earth mean colours
+            # are apart
+            assert np.abs(img[seg == sky].mean(0) -
+                          img[seg == earth].mean(0)).max() > 1
+    assert sum(counts.values()) == SPEC.num_downstream
 
 
 def test_responses_are_learnable_from_pixels(demo_root, tmp_path):

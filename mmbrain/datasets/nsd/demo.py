@@ -19,8 +19,13 @@ streams            area of every category, and the mean colour
 
 Each voxel weighs its ROI's features with weights that vary smoothly with its
 3D position, as neighbouring cortex does. Everything follows from ``seed``.
-The same images are written as a COCO-style dataset (``coco/``) whose image
-ids are the stimulus table's ``cocoId`` s, with box and polygon annotations.
+
+For the downstream tasks, ``num_downstream`` more scenes that NSD never shows
+are drawn. ``coco/`` holds all images in the COCO layout (instances json
+with boxes and polygons; the NSD images' ids are the stimulus table's
+``cocoId`` s, so ``tools/dataset_converters/coco_exclude_nsd.py`` leaves the
+others), and ``ade20k/`` holds the others in the ADE20K layout (``images/``
+jpg and ``annotations/`` png label maps of sky, earth and the objects).
 """
 import csv
 import json
@@ -57,6 +62,7 @@ class DemoSpec:
     sessions: int = 3
     image_size: int = 96
     noise: float = 1.0
+    num_downstream: int = 200
 
     @property
     def images_per_subject(self) -> int:
@@ -164,6 +170,18 @@ def scene_features(img: np.ndarray, scene: Dict) -> Dict[str, np.ndarray]:
     for name, roi in CATEGORY_ROI.items():
         feats[roi] = areas[name].ravel()
     return {k: np.asarray(v, dtype=np.float64) for k, v in feats.items()}
+
+
+def label_map(scene: Dict, size: int, labels: Dict[str, int]) -> np.ndarray:
+    """(size, size) uint8 map of the scene's regions, drawn as
+    :func:`draw_scene` paints them; ``labels`` maps ``sky``, ``ground`` and
+    the category names to values."""
+    out = np.full((size, size), labels['ground'], dtype=np.uint8)
+    out[:int(scene['horizon'] * size)] = labels['sky']
+    for obj in scene['objects']:
+        cv2.fillPoly(out, [np.round(obj['polygon']).astype(np.int32)],
+                     labels[obj['name']])
+    return out
 
 
 # --------------------------------------------------------------- brains
@@ -288,9 +306,42 @@ def _write_coco(out: str, images: np.ndarray, scenes: List[Dict],
     return summary
 
 
+# ADE20K class of each region (png values are 1 + the index in its 150
+# classes; 0 is "other")
+ADE20K_CLASS = {'sky': 'sky', 'ground': 'earth', 'person': 'person',
+                'clock': 'clock', 'stop sign': 'signboard', 'car': 'car'}
+
+
+def _write_ade20k(out: str, images: np.ndarray, scenes: List[Dict],
+                  split: List[str]) -> Dict:
+    """``images/{training,validation}/ADE_*.jpg`` and the label maps in
+    ``annotations/``, as ADE20K ships them."""
+    from mmseg.datasets import ADE20KDataset
+    classes = ADE20KDataset.METAINFO['classes']
+    labels = {k: classes.index(v) + 1 for k, v in ADE20K_CLASS.items()}
+    summary = {}
+    for coco_split, ade_split, tag in (('train2017', 'training', 'train'),
+                                       ('val2017', 'validation', 'val')):
+        index = np.flatnonzero(np.array(split) == coco_split)
+        for folder in ('images', 'annotations'):
+            os.makedirs(osp.join(out, folder, ade_split), exist_ok=True)
+        for k, i in enumerate(index):
+            name = f'ADE_{tag}_{k + 1:08d}'
+            cv2.imwrite(
+                osp.join(out, 'images', ade_split, name + '.jpg'),
+                cv2.cvtColor(images[i], cv2.COLOR_RGB2BGR),
+                [cv2.IMWRITE_JPEG_QUALITY, 95])
+            cv2.imwrite(
+                osp.join(out, 'annotations', ade_split, name + '.png'),
+                label_map(scenes[i], images.shape[1], labels))
+        summary[ade_split] = len(index)
+    return summary
+
+
 def make_demo_nsd(out_root: str, spec: DemoSpec = DemoSpec()) -> Dict:
     """Write the demo NSD under ``out_root`` (layout of :mod:`.layout`),
-    plus ``coco/``; returns a summary. Deterministic in ``spec.seed``."""
+    plus ``coco/`` and ``ade20k/``; returns a summary. Deterministic in
+    ``spec.seed``."""
     rng = np.random.default_rng(spec.seed)
     n, size = spec.num_images, spec.image_size
 
@@ -335,8 +386,24 @@ def make_demo_nsd(out_root: str, spec: DemoSpec = DemoSpec()) -> Dict:
     for subject in range(1, spec.num_subjects + 1):
         summary['subjects'][subject] = _write_subject(
             out_root, subject, spec, features, subjectim[subject - 1], order)
+    # scenes NSD never shows, from their own stream so that the NSD part
+    # does not depend on how many there are
+    rng = np.random.default_rng([spec.seed, 1])
+    extra = [draw_scene(rng, size) for _ in range(spec.num_downstream)]
+    extra_images = np.array([img for img, _ in extra]).reshape(-1, size,
+                                                                size, 3)
+    extra_scenes = [scene for _, scene in extra]
+    free = np.setdiff1d(np.arange(100000, 1000000), coco_ids)
+    extra_ids = rng.choice(free, spec.num_downstream, replace=False)
+    extra_split = ['val2017' if rng.random() < 0.2 else 'train2017'
+                   for _ in extra]
     summary['coco'] = _write_coco(
-        osp.join(out_root, 'coco'), images, scenes, coco_ids, coco_split)
+        osp.join(out_root, 'coco'), np.concatenate([images, extra_images]),
+        scenes + extra_scenes, np.concatenate([coco_ids, extra_ids]),
+        coco_split + extra_split)
+    summary['ade20k'] = _write_ade20k(
+        osp.join(out_root, 'ade20k'), extra_images, extra_scenes,
+        extra_split)
     with open(osp.join(out_root, 'demo_summary.json'), 'w') as f:
         json.dump(summary, f, indent=2)
     return summary

@@ -1,0 +1,8 @@
+# The demo's Mask R-CNN with the backbone that the demo pretraining exports
+# (make demo writes it to work_dirs/demo/backbone.pth).
+_base_ = './mask-rcnn_convnext-demo_fpn_coco-demo_random.py'
+checkpoint = 'work_dirs/demo/backbone.pth'
+model = dict(
+    backbone=dict(
+        init_cfg=dict(
+            type='Pretrained', checkpoint=checkpoint, prefix='backbone.')))

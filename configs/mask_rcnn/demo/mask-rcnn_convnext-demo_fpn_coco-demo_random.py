@@ -1,0 +1,77 @@
+# The demo (make demo): mask-rcnn_convnext-s_fpn_amp-1x_coco-nonsd_random.py
+# shrunk to fine-tune on 2 CPU cores in minutes, on the demo's COCO without
+# NSD images: the demo pretraining's ConvNeXt, a 64-channel FPN and heads,
+# 192 px images, fp32 (mmengine has no AMP on the CPU), and no validation
+# during training (tools/test.py evaluates val2017 without NSD).
+_base_ = '../mask-rcnn_convnext-s_fpn_amp-1x_coco-nonsd_random.py'
+
+data_root = 'data/demo_nsd/coco/'
+img_scale = (192, 192)
+channels = 64
+max_epochs = 8
+
+model = dict(
+    backbone=dict(
+        arch=dict(
+            _delete_=True, depths=[1, 1, 2, 1], channels=[32, 64, 128, 256]),
+        drop_path_rate=0.1),
+    neck=dict(in_channels=[32, 64, 128, 256], out_channels=channels),
+    rpn_head=dict(in_channels=channels, feat_channels=channels),
+    roi_head=dict(
+        bbox_roi_extractor=dict(out_channels=channels),
+        bbox_head=dict(in_channels=channels, fc_out_channels=256),
+        mask_roi_extractor=dict(out_channels=channels),
+        mask_head=dict(in_channels=channels, conv_out_channels=channels)),
+    train_cfg=dict(
+        rpn_proposal=dict(nms_pre=1000, max_per_img=300),
+        rcnn=dict(sampler=dict(num=128))),
+    test_cfg=dict(rpn=dict(nms_pre=500, max_per_img=300)))
+
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
+    dict(type='Resize', scale=img_scale, keep_ratio=True),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PackDetInputs')
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=img_scale, keep_ratio=True),
+    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
+    dict(
+        type='PackDetInputs',
+        meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
+                   'scale_factor'))
+]
+train_dataloader = dict(
+    batch_size=4,
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(data_root=data_root, pipeline=train_pipeline))
+test_dataloader = dict(
+    batch_size=4,
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(data_root=data_root, pipeline=test_pipeline))
+test_evaluator = dict(
+    ann_file=data_root + 'annotations/instances_val2017_nonsd.json')
+val_dataloader = None
+val_evaluator = None
+val_cfg = None
+
+# lr decay over the demo's 5 blocks (ConvNeXt-S: 36 blocks, num_layers 12)
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(lr=5e-4),
+    paramwise_cfg=dict(num_layers=4))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
+         end=50),
+    dict(type='MultiStepLR', begin=0, end=max_epochs, by_epoch=True,
+         milestones=[6, 7], gamma=0.1)
+]
+train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
+randomness = dict(seed=0)  # random and brain runs share heads and order
+default_hooks = dict(
+    logger=dict(interval=10),
+    checkpoint=dict(interval=max_epochs, max_keep_ckpts=1))

@@ -1,0 +1,73 @@
+# The demo (make demo): upernet_convnext-s_amp-160k_ade20k-512x512_random.py
+# shrunk to fine-tune on 2 CPU cores in minutes, on the demo's ADE20K: the
+# demo pretraining's ConvNeXt, 64-channel UperNet heads, 192 px crops, fp32
+# (mmengine has no AMP on the CPU), and no validation during training
+# (tools/test.py evaluates the validation split).
+_base_ = '../upernet_convnext-s_amp-160k_ade20k-512x512_random.py'
+
+data_root = 'data/demo_nsd/ade20k'
+crop_size = (192, 192)
+max_iters = 200
+
+model = dict(
+    data_preprocessor=dict(size=crop_size),
+    backbone=dict(
+        arch=dict(
+            _delete_=True, depths=[1, 1, 2, 1], channels=[32, 64, 128, 256]),
+        drop_path_rate=0.1),
+    decode_head=dict(in_channels=[32, 64, 128, 256], channels=64),
+    auxiliary_head=dict(in_channels=128, channels=32))
+
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations', reduce_zero_label=True),
+    dict(
+        type='RandomResize',
+        scale=crop_size,
+        ratio_range=(1.0, 1.5),
+        keep_ratio=True),
+    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PhotoMetricDistortion'),
+    dict(type='PackSegInputs')
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=crop_size, keep_ratio=True),
+    dict(type='LoadAnnotations', reduce_zero_label=True),
+    dict(type='PackSegInputs')
+]
+train_dataloader = dict(
+    batch_size=4,
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(data_root=data_root, pipeline=train_pipeline))
+test_dataloader = dict(
+    batch_size=1,
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(data_root=data_root, pipeline=test_pipeline))
+val_dataloader = None
+val_evaluator = None
+val_cfg = None
+
+# lr decay over the demo's 5 blocks (ConvNeXt-S: 36 blocks, num_layers 12)
+optim_wrapper = dict(
+    _delete_=True,  # the base's AmpOptimWrapper has a loss_scale
+    type='OptimWrapper',
+    optimizer=dict(
+        type='AdamW', lr=5e-4, betas=(0.9, 0.999), weight_decay=0.05),
+    constructor='LearningRateDecayOptimizerConstructor',
+    paramwise_cfg=dict(decay_rate=0.9, decay_type='stage_wise',
+                       num_layers=4))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
+         end=20),
+    dict(type='PolyLR', power=1.0, begin=20, end=max_iters, eta_min=0.0,
+         by_epoch=False)
+]
+train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
+randomness = dict(seed=0)  # random and brain runs share heads and order
+default_hooks = dict(
+    logger=dict(interval=20),
+    checkpoint=dict(interval=max_iters, max_keep_ckpts=1))
