@@ -183,13 +183,13 @@ def table(retrieval, encoded, transferred):
         det = headline_metrics(transferred['mask_rcnn'][name])
         seg = headline_metrics(transferred['upernet'][name])
         rows[name] = {
-            'APbox': det.get('APbox', 0.0),
-            'APsegm': det.get('APsegm', 0.0),
-            'mIoU': seg['mIoU'],
+            'APbox': round(det.get('APbox', 0.0), 2),
+            'APsegm': round(det.get('APsegm', 0.0), 2),
+            'mIoU': round(seg['mIoU'], 2),
             # one pretraining: the random-init backbone never had one
-            'retrieval top-5': (None if name == 'random init' else
-                                retrieval['retrieval/i2b_top5']),
-            'pcc/mean_r': encoded[name]['pcc/mean_r'],
+            'retrieval top-5': (None if name == 'random init' else round(
+                retrieval['retrieval/i2b_top5'], 2)),
+            'pcc/mean_r': round(encoded[name]['pcc/mean_r'], 4),
         }
     return rows
 
