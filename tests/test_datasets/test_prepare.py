@@ -105,6 +105,25 @@ def test_keep_trials(tmp_path):
         assert f['nsd_ids'][()].tolist() == [3, 1, 2, 3]
 
 
+def test_force_rebuilds_from_the_raw_files(tmp_path):
+    """``force`` ignores kept session files: a stale one (here tampered
+    with) does not reach the rebuilt cache."""
+    root = build_mini_nsd(tmp_path / 'nsd')
+    out = str(tmp_path / 'prepared')
+    prepare_subject(root, 1, out, rois=ROIS, keep_trials=True,
+                    progress=False)
+    with h5py.File(osp.join(out, 'subj01.h5'), 'r') as f:
+        before = {k: f[f'rois/{k}/responses'][()] for k in ROIS}
+    with h5py.File(osp.join(out, 'subj01_trials', 'session01.h5'),
+                   'r+') as f:
+        f['zscored'][...] = 7.0
+    prepare_subject(root, 1, out, rois=ROIS, progress=False, force=True)
+    with h5py.File(osp.join(out, 'subj01.h5'), 'r') as f:
+        for k in ROIS:
+            np.testing.assert_array_equal(f[f'rois/{k}/responses'][()],
+                                          before[k])
+
+
 def test_missing_roi_is_named(tmp_path):
     root = build_mini_nsd(tmp_path / 'nsd', subjects=(1, ))
     os.remove(layout.roi_path(root, 1, 'floc-faces'))

@@ -38,7 +38,8 @@ def main():
         action='store_true',
         help='keep the z-scored single trials (subjXX_trials/)')
     parser.add_argument('--chunk-trials', type=int, default=50)
-    parser.add_argument('--force', action='store_true', help='rebuild')
+    parser.add_argument(
+        '--force', action='store_true', help='rebuild from the raw files')
     parser.add_argument('--format', choices=['nsd', 'algonauts'],
                         default='nsd')
     parser.add_argument(

@@ -62,19 +62,27 @@ def read_json(path):
 
 
 def demo_data(python, data_root, seed):
-    """Generate the demo NSD (with its COCO and ADE20K) unless ``data_root``
-    holds this very spec; returns the subjects."""
+    """Generate the demo NSD (with its COCO and ADE20K) and its cache unless
+    ``data_root`` holds this very spec; returns the subjects."""
     summary_file = osp.join(ROOT, data_root, 'demo_summary.json')
     spec = asdict(DemoSpec(seed=seed))
-    if osp.exists(summary_file) and read_json(summary_file)['spec'] == spec:
-        print(f'\n=== demo NSD already in {data_root}')
-    else:
+    fresh = not (osp.exists(summary_file)
+                 and read_json(summary_file)['spec'] == spec)
+    if fresh:
         run_stage('generate the demo NSD in the raw NSD layout, with COCO '
                   'and ADE20K sets', [
                       python, 'tools/dataset_converters/make_demo_nsd.py',
                       data_root, '--seed', str(seed)
                   ])
-    return [str(s) for s in read_json(summary_file)['subjects']]
+    else:
+        print(f'\n=== demo NSD already in {data_root}')
+    subjects = [str(s) for s in read_json(summary_file)['subjects']]
+    # a cache of earlier data would be reused as it is: rebuild it then
+    run_stage('prepare the per-subject cache', [
+        python, 'tools/dataset_converters/prepare_nsd.py', data_root,
+        '--subjects', *subjects
+    ] + (['--force'] if fresh else []))
+    return subjects
 
 
 def pretrain(python, work_dir, data_root):
@@ -207,10 +215,6 @@ def main():
     run_stage('environment: versions and mmcv compiled ops',
               [python, 'tools/misc/collect_env.py'])
     subjects = demo_data(python, args.data_root, args.seed)
-    run_stage('prepare the per-subject cache', [
-        python, 'tools/dataset_converters/prepare_nsd.py', args.data_root,
-        '--subjects', *subjects
-    ])
     run_stage('data path speed from the cache', [
         python, 'tools/analysis_tools/benchmark_loader.py', args.data_root,
         '--subjects', *subjects[:-1], '--img-size', '224'

@@ -127,7 +127,8 @@ def prepare_subject(root: str,
         keep_trials (bool): Keep ``subjXX_trials/`` with the z-scored
             single trials. Defaults to False.
         chunk_trials (int): Trials read at a time from a session file.
-        force (bool): Rebuild even if the cache is complete.
+        force (bool): Rebuild from the raw files, even if the cache is
+            complete or session files of an earlier run are kept.
         progress (bool): Show a progress bar over sessions.
     """
     layout.check_subject(subject)
@@ -178,7 +179,7 @@ def prepare_subject(root: str,
     reused = 0
     bar = ProgressBar(len(sessions)) if progress else None
     for session, path in zip(sessions, session_files):
-        if osp.exists(path):
+        if osp.exists(path) and not force:
             with h5py.File(path, 'r') as f:
                 if not np.array_equal(f['union_ijk'][()], union):
                     raise NSDFormatError(
