@@ -10,9 +10,16 @@ from mmbrain.registry import MODELS
 from mmbrain.utils import register_all_modules
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-PRETRAIN = sorted(
-    glob.glob(osp.join(ROOT, 'configs', 'pretrain', '**', '*.py'),
-              recursive=True))
+
+
+def configs(task):
+    """Every config under configs/<task>, demo ones included."""
+    return sorted(
+        glob.glob(osp.join(ROOT, 'configs', task, '**', '*.py'),
+                  recursive=True))
+
+
+PRETRAIN = configs('pretrain')
 
 
 @pytest.mark.parametrize('path', PRETRAIN, ids=osp.basename)
@@ -34,9 +41,7 @@ def test_pretrain_config_builds(path):
             'ConvNeXt', 'SwinTransformer', 'TimmFeatureBackbone')
 
 
-ENCODING = sorted(
-    glob.glob(osp.join(ROOT, 'configs', 'encoding', '**', '*.py'),
-              recursive=True))
+ENCODING = configs('encoding')
 
 
 @pytest.mark.parametrize('path', ENCODING, ids=osp.basename)
@@ -53,12 +58,6 @@ def test_encoding_config_builds(path):
     if 'demo' not in path:  # the held-out subject of the paper's protocol
         assert cfg.train_dataloader.dataset.subjects == [8]
         assert cfg.test_dataloader.dataset.split == 'test'
-
-
-def configs(task):
-    return sorted(
-        glob.glob(osp.join(ROOT, 'configs', task, '**', '*.py'),
-                  recursive=True))
 
 
 MASK_RCNN = configs('mask_rcnn')
