@@ -2,6 +2,7 @@
 import json
 import os
 import os.path as osp
+from dataclasses import replace
 
 import cv2
 import h5py
@@ -75,6 +76,18 @@ def test_coco_json_uses_stim_info_coco_ids(demo_root):
     nsd_ids = set(stim.coco_id.tolist())
     assert nsd_ids <= ids
     assert len(ids - nsd_ids) == SPEC.num_downstream
+
+
+def test_regenerating_leaves_no_stale_ade20k_files(tmp_path):
+    spec = DemoSpec(num_subjects=1, num_shared=5, num_own=10, num_unseen=5)
+    make_demo_nsd(str(tmp_path), replace(spec, num_downstream=20))
+    summary = make_demo_nsd(str(tmp_path),
+                            replace(spec, num_downstream=8))
+    for split, count in summary['ade20k'].items():
+        for folder in ('images', 'annotations'):
+            assert len(os.listdir(tmp_path / 'ade20k' / folder /
+                                  split)) == count
+    assert sum(summary['ade20k'].values()) == 8
 
 
 def test_ade20k_label_maps_match_the_drawn_scenes(demo_root):

@@ -31,6 +31,7 @@ import csv
 import json
 import os
 import os.path as osp
+import shutil
 from dataclasses import asdict, dataclass
 from typing import Dict, List, Tuple
 
@@ -324,7 +325,9 @@ def _write_ade20k(out: str, images: np.ndarray, scenes: List[Dict],
                                        ('val2017', 'validation', 'val')):
         index = np.flatnonzero(np.array(split) == coco_split)
         for folder in ('images', 'annotations'):
-            os.makedirs(osp.join(out, folder, ade_split), exist_ok=True)
+            # mmseg lists the folder: no file of an earlier demo may stay
+            shutil.rmtree(osp.join(out, folder, ade_split), ignore_errors=True)
+            os.makedirs(osp.join(out, folder, ade_split))
         for k, i in enumerate(index):
             name = f'ADE_{tag}_{k + 1:08d}'
             cv2.imwrite(
