@@ -57,6 +57,17 @@ def test_random_backbone_scores(demo_root, tmp_path):
     assert '100 train / 50 test images' in stdout
 
 
+def test_random_backbone_is_seeded(demo_root, tmp_path):
+    """The random-init baseline is one network per seed."""
+    runs = [
+        fit('ridge_convnext_demo_random.py', demo_root, tmp_path / str(n),
+            f'randomness.seed={seed}')[0]
+        for n, seed in enumerate((0, 0, 1))
+    ]
+    assert runs[0] == runs[1]
+    assert runs[0]['pcc/mean_r'] != runs[2]['pcc/mean_r']
+
+
 def test_loads_the_exported_backbone(demo_root, tmp_path):
     register_all_modules()
     cfg = Config.fromfile(osp.join(CONFIGS, 'ridge_convnext_demo_random.py'))

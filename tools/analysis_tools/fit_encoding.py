@@ -20,7 +20,7 @@ import h5py
 import numpy as np
 import torch
 from mmengine.config import DictAction
-from mmengine.runner import Runner
+from mmengine.runner import Runner, set_random_seed
 
 import mmbrain  # noqa: F401  (applies mmbrain.compat)
 from mmbrain.evaluation import noise_ceiling
@@ -74,6 +74,8 @@ def main():
     register_all_modules()
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
 
+    if cfg.get('randomness'):  # a random-init backbone's weights
+        set_random_seed(**cfg.randomness)
     model = MODELS.build(cfg.model)
     model.init_weights()  # loads the backbone's init_cfg checkpoint
     model.eval().to(device)

@@ -9,3 +9,5 @@ data_preprocessor = dict(
     mean=[123.675, 116.28, 103.53],
     std=[58.395, 57.12, 57.375])
 readout = dict(alphas=[10.0**k for k in range(-1, 7)], num_folds=None)
+# seeds the weights of a randomly initialised backbone: one baseline per seed
+randomness = dict(seed=0)
