@@ -134,6 +134,41 @@ def test_pretrained_backbone_loads_downstream(arch, task, tmp_path):
 
 UPERNET = configs('upernet')
 
+# what may differ between the backbones of one architecture: the weights'
+# source, and the fine-tuning recipe's stochastic depth and input size
+NOT_ARCHITECTURE = ('init_cfg', 'drop_path_rate', 'img_size')
+
+
+def architecture(path):
+    """(name, constructor arguments) of a config's image backbone."""
+    backbone = Config.fromfile(path).model.backbone.to_dict()
+    args = {k: v for k, v in backbone.items() if k not in NOT_ARCHITECTURE}
+    if 'out_indices' in args:
+        args['out_indices'] = tuple(args['out_indices'])
+    name = (args['type'], repr(args.get('arch', args.get('model_name'))))
+    return name, args
+
+
+def test_arms_differ_only_in_weights():
+    """Every pretraining config and every downstream config (Mask R-CNN,
+    UperNet, ridge readout; random, brain, in1k; demo ones included) of one
+    architecture build the backbone with the same arguments, so the arms of
+    a comparison are one network with different weights."""
+    groups = {}
+    for path in PRETRAIN + MASK_RCNN + UPERNET + ENCODING:
+        name, args = architecture(path)
+        groups.setdefault(name, []).append((path, args))
+    for name, members in groups.items():
+        pretrain = [m for m in members if m[0] in PRETRAIN]
+        assert pretrain, f'{name}: downstream configs without pretraining'
+        ref_path, ref = pretrain[0]
+        for path, args in members:
+            assert args == ref, (f'{osp.relpath(path, ROOT)} builds {args}, '
+                                 f'{osp.relpath(ref_path, ROOT)} {ref}')
+    convnext = groups[('mmpretrain.ConvNeXt', "'small'")]
+    assert len(convnext) > 10
+    assert all(args['layer_scale_init_value'] == 1.0 for _, args in convnext)
+
 
 @pytest.mark.parametrize('path', UPERNET, ids=osp.basename)
 def test_upernet_config_builds(path):

@@ -10,4 +10,5 @@ model = dict(
         type='mmpretrain.ConvNeXt',
         arch='small',
         out_indices=(0, 1, 2, 3),
+        layer_scale_init_value=1.0,  # as in pretraining and downstream
         gap_before_final_norm=False))

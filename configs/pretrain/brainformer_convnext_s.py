@@ -13,6 +13,11 @@ model = dict(
         type='mmpretrain.ConvNeXt',
         arch='small',
         out_indices=(0, 1, 2, 3),
+        # the downstream configs' value, so that brain-pretrained and
+        # random-init arms are one network; pretrained from mmpretrain's
+        # 1e-6, the LayerScales ended near 0.006 and fine-tuning could not
+        # revive the residual branches (README, "Transfer")
+        layer_scale_init_value=1.0,
         gap_before_final_norm=False),
     head=dict(in_channels=768))
 find_unused_parameters = True

@@ -1,5 +1,9 @@
 from .config_utils import load_tool_config
 from .dist_utils import setup_cpu_distributed
 from .setup_env import register_all_modules
+from .stages import last_checkpoint, read_json, run_stage
 
-__all__ = ['load_tool_config', 'register_all_modules', 'setup_cpu_distributed']
+__all__ = [
+    'last_checkpoint', 'load_tool_config', 'read_json', 'register_all_modules',
+    'run_stage', 'setup_cpu_distributed'
+]

@@ -107,4 +107,5 @@ def test_demo_downstream_configs_use_the_demo_backbone():
     for path in CONFIGS.values():
         backbone = Config.fromfile(osp.join(ROOT, path)).model.backbone
         assert backbone.arch == pretrain.arch
-        assert backbone.init_cfg.checkpoint == 'work_dirs/demo/backbone.pth'
+        assert backbone.init_cfg.checkpoint == (
+            'work_dirs/demo/seed0/recommended/backbone.pth')

@@ -19,11 +19,17 @@ model = dict(
         num_levels=2,
         num_heads=8,
         embed_type='voxel'),
+    # the project's recipe: p̄^k pooled by ROI k's attention over the last
+    # feature map, and guidance negatives from the other samples of the
+    # batch (the paper's: global pooling and the sample's other ROIs, see
+    # configs/pretrain/*_paper.py)
     head=dict(
         type='BrainAlignHead',
         in_channels=768,
         embed_dims=embed_dims,
         num_rois=num_rois,
+        roi_pooling='attention',
         contrastive_loss=dict(
             type='BrainContrastiveLoss', temperature=0.07, loss_weight=0.5),
-        guidance_loss=dict(type='BrainGuidanceLoss', loss_weight=0.5)))
+        guidance_loss=dict(
+            type='BrainGuidanceLoss', negatives='batch', loss_weight=0.5)))

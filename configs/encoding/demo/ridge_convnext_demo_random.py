@@ -1,8 +1,8 @@
 # The demo: ridge_convnext_s_random.py on the demo NSD's held-out subject 3,
-# with the small ConvNeXt of the demo pretraining at 64x64.
+# with the small ConvNeXt of the demo pretraining at its 96x96.
 _base_ = '../ridge_convnext_s_random.py'
 data_root = 'data/demo_nsd'
-img_size = 64
+img_size = 96
 pipeline = [
     dict(type='LoadNSDImage'),
     dict(type='LoadBrainResponses'),

@@ -1,14 +1,15 @@
 # The demo (make demo): mask-rcnn_convnext-s_fpn_amp-1x_coco-nonsd_random.py
 # shrunk to fine-tune on 2 CPU cores in minutes, on the demo's COCO without
 # NSD images: the demo pretraining's ConvNeXt, a 64-channel FPN and heads,
-# 192 px images, fp32 (mmengine has no AMP on the CPU), and no validation
-# during training (tools/test.py evaluates val2017 without NSD).
+# 128 px images (the demo scenes are drawn at 96 px), fp32 (mmengine has no
+# AMP on the CPU), and no validation during training (tools/test.py
+# evaluates val2017 without NSD).
 _base_ = '../mask-rcnn_convnext-s_fpn_amp-1x_coco-nonsd_random.py'
 
 data_root = 'data/demo_nsd/coco/'
-img_scale = (192, 192)
+img_scale = (128, 128)
 channels = 64
-max_epochs = 8
+max_epochs = 6
 
 model = dict(
     backbone=dict(
@@ -68,7 +69,7 @@ param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
          end=50),
     dict(type='MultiStepLR', begin=0, end=max_epochs, by_epoch=True,
-         milestones=[6, 7], gamma=0.1)
+         milestones=[5], gamma=0.1)
 ]
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 randomness = dict(seed=0)  # random and brain runs share heads and order

@@ -1,7 +1,8 @@
 # The demo's UperNet with the backbone that the demo pretraining exports
-# (make demo writes it to work_dirs/demo/backbone.pth).
+# (the recommended recipe; make demo writes it to
+# work_dirs/demo/seed0/recommended/backbone.pth).
 _base_ = './upernet_convnext-demo_ade20k-demo_random.py'
-checkpoint = 'work_dirs/demo/backbone.pth'
+checkpoint = 'work_dirs/demo/seed0/recommended/backbone.pth'
 model = dict(
     backbone=dict(
         init_cfg=dict(

@@ -1,13 +1,13 @@
 # The demo (make demo): upernet_convnext-s_amp-160k_ade20k-512x512_random.py
 # shrunk to fine-tune on 2 CPU cores in minutes, on the demo's ADE20K: the
-# demo pretraining's ConvNeXt, 64-channel UperNet heads, 192 px crops, fp32
+# demo pretraining's ConvNeXt, 64-channel UperNet heads, 128 px crops, fp32
 # (mmengine has no AMP on the CPU), and no validation during training
 # (tools/test.py evaluates the validation split).
 _base_ = '../upernet_convnext-s_amp-160k_ade20k-512x512_random.py'
 
 data_root = 'data/demo_nsd/ade20k'
-crop_size = (192, 192)
-max_iters = 200
+crop_size = (128, 128)
+max_iters = 150
 
 model = dict(
     data_preprocessor=dict(size=crop_size),

@@ -1,3 +1,4 @@
 from .brain_align_head import BrainAlignHead
+from .roi_attention_pool import RoiAttentionPool
 
-__all__ = ['BrainAlignHead']
+__all__ = ['BrainAlignHead', 'RoiAttentionPool']

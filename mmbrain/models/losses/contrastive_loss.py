@@ -10,12 +10,17 @@ from mmbrain.registry import MODELS
 
 
 def gather_with_grad(x: torch.Tensor) -> torch.Tensor:
-    """(n, d) per rank -> (world * n, d), rank-major; gradients flow back to
-    every rank. Without a process group, ``x`` itself."""
+    """(n, ...) per rank -> (world * n, ...), rank-major; gradients flow back
+    to every rank. Without a process group, ``x`` itself."""
     if not (dist.is_available() and dist.is_initialized()
             and dist.get_world_size() > 1):
         return x
-    return torch.cat(all_gather(x))
+    gathered = torch.cat(all_gather(x))
+    if gathered.requires_grad:
+        # all_gather's backward sums the ranks' gradients in place and gets
+        # them wrong when they arrive non-contiguous (as an einsum's do)
+        gathered.register_hook(lambda grad: grad.contiguous())
+    return gathered
 
 
 def symmetric_contrastive_loss(img: torch.Tensor, brain: torch.Tensor,

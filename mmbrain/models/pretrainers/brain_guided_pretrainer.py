@@ -19,7 +19,7 @@ class BrainGuidedPretrainer(BaseModel):
 
     The image side is any backbone (``type='mmpretrain.ConvNeXt'``,
     ``'mmdet.SwinTransformer'``, ``'mmbrain.TimmFeatureBackbone'``, ...);
-    its last output is average-pooled and projected by the head, which also
+    its last output goes to the head, which pools and projects it and
     computes the losses against the brain encoder's features. Parts are
     configs or ready modules.
 
@@ -51,10 +51,10 @@ class BrainGuidedPretrainer(BaseModel):
         self.head = _build(head)
 
     def extract_feat(self, img: torch.Tensor) -> torch.Tensor:
-        """(N, 3, H, W) images -> (N, C) pooled last backbone output."""
+        """(N, 3, H, W) images -> the last backbone output, (N, C, h, w)
+        (or (N, C) for a backbone that pools); the head pools it."""
         feats = self.backbone(img)
-        last = feats[-1] if isinstance(feats, (tuple, list)) else feats
-        return last.mean(dim=(2, 3)) if last.dim() == 4 else last
+        return feats[-1] if isinstance(feats, (tuple, list)) else feats
 
     def encode_brain(self, inputs: dict):
         """Brain features ``(q, q̄)`` of a batch from the preprocessor."""
@@ -65,8 +65,9 @@ class BrainGuidedPretrainer(BaseModel):
                 inputs: dict,
                 data_samples: Optional[List[BrainDataSample]] = None,
                 mode: str = 'tensor'):
-        """``'tensor'``: pooled image features; ``'loss'``: the losses;
-        ``'predict'``: samples with ``img_embed`` and ``brain_embed``."""
+        """``'tensor'``: the last backbone output; ``'loss'``: the losses;
+        ``'predict'``: samples with ``img_embed`` and ``brain_embed`` (and
+        ``roi_attention`` with the head's attention pooling)."""
         if mode == 'tensor':
             return self.extract_feat(inputs['img'])
         if mode == 'loss':
@@ -84,10 +85,13 @@ class BrainGuidedPretrainer(BaseModel):
     def predict(self, inputs: dict,
                 data_samples: List[BrainDataSample]) -> List[BrainDataSample]:
         """Adds L2-normalised ``img_embed`` (p) and ``brain_embed`` (q), each
-        (d,), to every sample."""
-        img, _ = self.head(self.extract_feat(inputs['img']))
+        (d,), to every sample, and the head's (R, h, w) ``roi_attention``
+        where it pools with attention."""
+        img, _, attn = self.head(self.extract_feat(inputs['img']))
         brain, _ = self.encode_brain(inputs)
         img, brain = F.normalize(img, dim=-1), F.normalize(brain, dim=-1)
-        for sample, p, q in zip(data_samples, img, brain):
+        for i, (sample, p, q) in enumerate(zip(data_samples, img, brain)):
             sample.set_data(dict(img_embed=p, brain_embed=q))
+            if attn is not None:
+                sample.set_data(dict(roi_attention=attn[i]))
         return data_samples

@@ -7,7 +7,7 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 
 from mmbrain.models import (BrainContrastiveLoss, BrainGuidanceLoss,
-                            brain_guidance_loss)
+                            brain_guidance_loss, roi_batch_guidance_loss)
 
 
 def log_softmax_at(logits, i):
@@ -62,6 +62,51 @@ def test_guidance_by_hand():
         expected / 2, rel=1e-6)
 
 
+def test_guidance_batch_negatives_by_hand():
+    # N=2 samples, R=2 ROIs, d=2; unit vectors, tau = 1
+    img = torch.tensor([[[1., 0], [0, 1]], [[0, 1], [1, 0]]])
+    brain = torch.tensor([[[1., 0], [1, 0]], [[0.6, 0.8], [0, 1]]])
+    loss = roi_batch_guidance_loss(img, brain, img, brain)
+    # ROI k, sample i: logits over samples j of img[i, k] . brain[j, k]
+    expected = 0.
+    for k in range(2):
+        for i in range(2):
+            i2b = [float(img[i, k] @ brain[j, k]) for j in range(2)]
+            b2i = [float(brain[i, k] @ img[j, k]) for j in range(2)]
+            expected -= log_softmax_at(i2b, i) + log_softmax_at(b2i, i)
+    assert loss.item() == pytest.approx(expected / 2, rel=1e-6)
+
+    both = roi_batch_guidance_loss(img, brain, img, brain, cross_roi=True)
+    expected = 0.
+    for k in range(2):
+        for i in range(2):  # candidates (j, g) in the order j * R + g
+            i2b = [float(img[i, k] @ brain[j, g]) for j in range(2)
+                   for g in range(2)]
+            b2i = [float(brain[i, k] @ img[j, g]) for j in range(2)
+                   for g in range(2)]
+            expected -= (log_softmax_at(i2b, 2 * i + k) +
+                         log_softmax_at(b2i, 2 * i + k))
+    assert both.item() == pytest.approx(expected / 2, rel=1e-6)
+
+
+def test_guidance_needs_the_image_only_with_batch_negatives():
+    """One constant vector per ROI, the same for every image, solves the
+    paper's loss but cannot go below log N per ROI with batch negatives."""
+    n, r, d = 8, 3, 16
+    torch.manual_seed(0)
+    brain = torch.randn(n, r, d) * 0.1 + torch.eye(r, d) * 5
+    constant = torch.eye(r, d).expand(n, r, d)  # ignores the image
+    paper = BrainGuidanceLoss(negatives='rois', loss_weight=1.)
+    batch = BrainGuidanceLoss(negatives='batch', loss_weight=1.)
+    assert paper(constant, brain).item() < 1e-3
+    # image->brain direction alone: >= log N per ROI for a constant query
+    assert batch(constant, brain).item() > r * math.log(n)
+    matched = batch(brain, brain).item()  # image features that carry q̄
+    assert matched < batch(constant, brain).item()
+    with pytest.raises(ValueError, match='negatives'):
+        BrainGuidanceLoss(negatives='other')
+
+
 def test_guidance_averages_over_samples():
     torch.manual_seed(0)
     a, b = torch.randn(3, 4, 5), torch.randn(3, 4, 5)
@@ -71,33 +116,43 @@ def test_guidance_averages_over_samples():
         sum(per_sample).item() / 3, rel=1e-5)
 
 
-def _rank_loss(rank, world, port, img, brain, out):
+DDP_LOSSES = {
+    'contrastive': (lambda: BrainContrastiveLoss(temperature=0.1,
+                                                 loss_weight=1.), (8, 6)),
+    'guidance-batch': (lambda: BrainGuidanceLoss(negatives='batch',
+                                                 loss_weight=1.), (8, 3, 6)),
+    'guidance-batch+rois': (lambda: BrainGuidanceLoss(
+        negatives='batch+rois', loss_weight=1.), (8, 3, 6)),
+}
+
+
+def _rank_loss(rank, world, port, name, img, brain, out):
     dist.init_process_group(
         'gloo', init_method=f'tcp://127.0.0.1:{port}', rank=rank,
         world_size=world)
     n = len(img) // world
     local_img = img[rank * n:(rank + 1) * n].clone().requires_grad_()
     local_brain = brain[rank * n:(rank + 1) * n].clone().requires_grad_()
-    loss = BrainContrastiveLoss(temperature=0.1, loss_weight=1.)(local_img,
-                                                                 local_brain)
+    loss = DDP_LOSSES[name][0]()(local_img, local_brain)
     loss.backward()
     torch.save(dict(loss=loss.detach(), grad=local_img.grad), out[rank])
     dist.destroy_process_group()
 
 
-def test_ddp_uses_negatives_of_all_ranks(tmp_path):
+@pytest.mark.parametrize('name', sorted(DDP_LOSSES))
+def test_ddp_uses_negatives_of_all_ranks(name, tmp_path):
     torch.manual_seed(0)
-    img, brain = torch.randn(8, 6), torch.randn(8, 6)
+    build, shape = DDP_LOSSES[name]
+    img, brain = torch.randn(shape), torch.randn(shape)
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         port = sock.getsockname()[1]
     out = [str(tmp_path / f'rank{r}.pt') for r in range(2)]
-    mp.spawn(_rank_loss, args=(2, port, img, brain, out), nprocs=2)
+    mp.spawn(_rank_loss, args=(2, port, name, img, brain, out), nprocs=2)
     ranks = [torch.load(p) for p in out]
 
     full_img = img.clone().requires_grad_()
-    full = BrainContrastiveLoss(temperature=0.1, loss_weight=1.)(full_img,
-                                                                 brain)
+    full = build()(full_img, brain)
     (2 * full).backward()  # the ranks' losses sum to 2x the global mean
     assert (ranks[0]['loss'] + ranks[1]['loss']).item() / 2 == pytest.approx(
         full.item(), rel=1e-5)

@@ -1,0 +1,30 @@
+"""Pipelines of tool calls (make demo, the transfer study): each stage is a
+command a user could type, echoed before it runs."""
+import json
+import os.path as osp
+import shlex
+import subprocess
+import time
+from typing import List
+
+
+def run_stage(title: str, args: List[str], cwd: str) -> float:
+    """Run one tool call in ``cwd``, echoing it; returns its seconds.
+    A failing call raises ``CalledProcessError``."""
+    print(f'\n=== {title}\n$ {shlex.join(args)}', flush=True)
+    start = time.time()
+    subprocess.run(args, cwd=cwd, check=True)
+    seconds = time.time() - start
+    print(f'--- done in {seconds:.1f}s', flush=True)
+    return seconds
+
+
+def read_json(path: str) -> dict:
+    with open(path) as f:
+        return json.load(f)
+
+
+def last_checkpoint(work_dir: str) -> str:
+    """The checkpoint mmengine's runner last saved in ``work_dir``."""
+    with open(osp.join(work_dir, 'last_checkpoint')) as f:
+        return f.read().strip()

@@ -1,0 +1,59 @@
+"""tools/analysis_tools/transfer_study.py: the statistics and the verdict
+against hand-computed values, and the arm specification."""
+import importlib.util
+import os.path as osp
+
+import pytest
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def load_tool():
+    path = osp.join(ROOT, 'tools', 'analysis_tools', 'transfer_study.py')
+    spec = importlib.util.spec_from_file_location('transfer_study', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run(box, segm, miou, top5, r):
+    return dict(APbox=box, APsegm=segm, mIoU=miou, retrieval_top5=top5,
+                mean_r=r)
+
+
+def test_summary_and_verdict_by_hand():
+    tool = load_tool()
+    runs = {
+        'random': {0: run(10, 12, 20, None, .5), 1: run(12, 12, 22, None, .5)},
+        'ours': {0: run(16, 13, 30, 40, .6), 1: run(20, 15, 30, 60, .7)},
+    }
+    summary = tool.summarise(runs)
+    assert summary['random']['APbox']['mean'] == 11
+    # sample std (ddof 1) of (10, 12): sqrt(2)
+    assert summary['random']['APbox']['std'] == pytest.approx(2**0.5)
+    assert summary['ours']['APbox']['std'] == pytest.approx(8**0.5)
+    assert 'retrieval_top5' not in summary['random']
+    assert summary['ours']['retrieval_top5']['values'] == [40, 60]
+    verdict = tool.verdict(summary, 'ours', ['random'])
+    # APbox 18 - 11 = 7 > max(1.41, 2.83); APsegm 14 - 12 = 2 > max(0,
+    # 1.41); mIoU 30 - 21 = 9 > max(1.41, 0)
+    assert verdict == dict(APbox=True, APsegm=True, mIoU=True)
+    # APbox (10, 12, 20): mean 14, std sqrt(28) = 5.3 > 18 - 14
+    runs['random'][2] = run(20, 12, 20, None, .5)
+    verdict = tool.verdict(tool.summarise(runs), 'ours', ['random'])
+    assert verdict['APbox'] is False
+    table = tool.format_table(summary)
+    assert '18.0 ± 2.8' in table and '0.650 ± 0.071' in table
+    # random: three 'mean ± std' cells, then no retrieval
+    assert table.splitlines()[1].split()[10] == '-'
+
+
+def test_arms_are_named_configs():
+    tool = load_tool()
+    arms = tool.parse_arms(list(tool.DEMO_ARMS))
+    assert arms['random'] is None
+    assert list(arms) == ['random', 'shuffled', 'paper', 'recommended']
+    with pytest.raises(SystemExit, match='NAME=CONFIG'):
+        tool.parse_arms(['shuffled'])
+    with pytest.raises(SystemExit, match='no config'):
+        tool.parse_arms(['x=configs/none.py'])

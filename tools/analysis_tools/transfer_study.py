@@ -1,0 +1,289 @@
+"""Does the brain signal make the backbone better downstream? Arms over seeds.
+
+Each arm is a pretraining config (or ``random``: no pretraining). For every
+seed and arm this tool pretrains (``randomness.seed``; a config that shuffles
+the responses gets the seed as its permutation too), exports the backbone,
+measures image->brain retrieval on the held-out images, fits the ridge
+readout of the held-out subject, and fine-tunes and tests Mask R-CNN and
+UperNet with the same seed. Every stage is a tool call, echoed before it
+runs; a stage whose result exists is skipped, so a killed study resumes.
+Prints mean ± std (over seeds, ddof 1) per arm and metric, and writes
+``<work-dir>/study.json``. Example (the demo's four arms, three seeds)::
+
+    python tools/analysis_tools/transfer_study.py --seeds 0 1 2 \\
+        --work-dir work_dirs/transfer_study
+
+Arms are ``NAME=CONFIG`` (``--arms random shuffled=configs/...``). The
+downstream configs are the random-init forms; pretrained arms load their
+backbone through ``model.backbone.init_cfg``.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import statistics
+import sys
+import time
+from typing import Dict, List, Optional
+
+from mmengine.config import Config
+
+from mmbrain.evaluation import headline_metrics
+from mmbrain.utils import last_checkpoint, read_json, run_stage
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+DEMO_ARMS = (
+    'random',
+    'shuffled=configs/pretrain/demo/brainformer_convnext_demo_shuffled.py',
+    'paper=configs/pretrain/demo/brainformer_convnext_demo_paper.py',
+    'recommended=configs/pretrain/demo/brainformer_convnext_demo.py',
+)
+DEMO_DOWNSTREAM = dict(
+    encoding='configs/encoding/demo/ridge_convnext_demo_random.py',
+    mask_rcnn=(
+        'configs/mask_rcnn/demo/mask-rcnn_convnext-demo_fpn_coco-demo_random.py'),
+    upernet='configs/upernet/demo/upernet_convnext-demo_ade20k-demo_random.py')
+METRICS = ('APbox', 'APsegm', 'mIoU', 'retrieval_top5', 'mean_r')
+# the metrics on which the target is judged
+TRANSFER = ('APbox', 'APsegm', 'mIoU')
+
+
+class Study:
+    """The tool calls of one arm and seed, in ``<work_dir>/seed<S>/<arm>``.
+
+    Args:
+        data_root (str): The demo-layout root (NSD, ``coco/``, ``ade20k/``).
+        subjects (list[int]): Pretraining subjects, then the held-out one.
+        downstream (dict): ``encoding``, ``mask_rcnn``, ``upernet`` configs.
+    """
+
+    def __init__(self, work_dir: str, data_root: str, subjects: List[int],
+                 downstream: Dict[str, str]):
+        self.work_dir = work_dir
+        self.data_root = data_root
+        self.subjects = subjects
+        self.downstream = downstream
+        self.python = sys.executable
+        self.seconds = 0.
+
+    def stage(self, title: str, args: List[str], result: str) -> str:
+        """Run ``args`` unless ``result`` (a path) exists; returns it."""
+        if osp.exists(osp.join(ROOT, result)):
+            print(f'\n=== {title}: {result} exists, skipped', flush=True)
+        else:
+            self.seconds += run_stage(title, [self.python] + args, ROOT)
+        return result
+
+    def pretrain(self, config: str, seed: int, run_dir: str):
+        """Pretrain, export, retrieval; returns (backbone, retrieval)."""
+        data = [f'{split}_dataloader.dataset.data_root={self.data_root}'
+                for split in ('train', 'val', 'test')]
+        train_subjects = str(self.subjects[:-1]).replace(' ', '')
+        data += [f'{split}_dataloader.dataset.subjects={train_subjects}'
+                 for split in ('train', 'val', 'test')]
+        options = data + [f'randomness.seed={seed}']
+        if Config.fromfile(osp.join(ROOT, config)).train_dataloader.dataset.get(
+                'shuffle_responses') is not None:
+            options.append(f'train_dataloader.dataset.shuffle_responses={seed}')
+        pretrain_dir = osp.join(run_dir, 'pretrain')
+        done = osp.join(pretrain_dir, 'last_checkpoint')
+        self.stage(f'pretrain {config} (seed {seed})', [
+            'tools/train.py', config, '--work-dir', pretrain_dir,
+            '--cfg-options', *options
+        ], done)
+        checkpoint = last_checkpoint(osp.join(ROOT, pretrain_dir))
+        backbone = self.stage('export the backbone', [
+            'tools/model_converters/export_backbone.py', checkpoint,
+            osp.join(run_dir, 'backbone.pth')
+        ], osp.join(run_dir, 'backbone.pth'))
+        retrieval = self.stage('image <-> brain retrieval, held-out images', [
+            'tools/test.py', config, checkpoint, '--work-dir', pretrain_dir,
+            '--out', osp.join(run_dir, 'retrieval.json'), '--cfg-options',
+            *data
+        ], osp.join(run_dir, 'retrieval.json'))
+        return backbone, read_json(osp.join(ROOT, retrieval))
+
+    def evaluate(self, seed: int, run_dir: str,
+                 backbone: Optional[str]) -> Dict[str, dict]:
+        """Held-out brain prediction, Mask R-CNN and UperNet from
+        ``backbone`` (None: random init, seeded by ``seed``)."""
+        init = ([] if backbone is None else [
+            'model.backbone.init_cfg.type=Pretrained',
+            f'model.backbone.init_cfg.checkpoint={backbone}',
+            'model.backbone.init_cfg.prefix=backbone.'
+        ])
+        held_out = f'[{self.subjects[-1]}]'
+        coco = osp.join(self.data_root, 'coco')
+        data = dict(
+            encoding=[
+                f'{split}_dataloader.dataset.{key}={value}'
+                for split in ('train', 'test')
+                for key, value in (('data_root', self.data_root),
+                                   ('subjects', held_out))
+            ],
+            mask_rcnn=[
+                f'train_dataloader.dataset.data_root={coco}/',
+                f'test_dataloader.dataset.data_root={coco}/',
+                f'test_evaluator.ann_file={coco}/annotations/'
+                'instances_val2017_nonsd.json'
+            ],
+            upernet=[
+                f'{split}_dataloader.dataset.data_root='
+                f'{osp.join(self.data_root, "ade20k")}'
+                for split in ('train', 'test')
+            ])
+        results = {}
+        out = osp.join(run_dir, 'encoding.json')
+        self.stage(
+            f'brain response prediction of subject {self.subjects[-1]}', [
+                'tools/analysis_tools/fit_encoding.py',
+                self.downstream['encoding'], '--work-dir',
+                osp.join(run_dir, 'encoding'), '--out', out, '--cfg-options',
+                f'randomness.seed={seed}', *data['encoding'], *init
+            ], out)
+        results['encoding'] = read_json(osp.join(ROOT, out))
+        for task in ('mask_rcnn', 'upernet'):
+            task_dir = osp.join(run_dir, task)
+            options = data[task] + init + [f'randomness.seed={seed}']
+            self.stage(f'fine-tune {task} (seed {seed})', [
+                'tools/train.py', self.downstream[task], '--work-dir',
+                task_dir, '--cfg-options', *options
+            ], osp.join(task_dir, 'last_checkpoint'))
+            out = self.stage(f'test {task}', [
+                'tools/test.py', self.downstream[task],
+                last_checkpoint(osp.join(ROOT, task_dir)), '--work-dir',
+                task_dir, '--out',
+                osp.join(task_dir, 'test_metrics.json'), '--cfg-options',
+                *options
+            ], osp.join(task_dir, 'test_metrics.json'))
+            results[task] = read_json(osp.join(ROOT, out))
+        return results
+
+    def run(self, arm: str, config: Optional[str], seed: int) -> dict:
+        """The five figures of one arm and seed (see ``METRICS``)."""
+        run_dir = osp.join(self.work_dir, f'seed{seed}', arm)
+        backbone, retrieval = None, None
+        if config is not None:
+            backbone, retrieval = self.pretrain(config, seed, run_dir)
+        results = self.evaluate(seed, run_dir, backbone)
+        det = headline_metrics(results['mask_rcnn'])
+        seg = headline_metrics(results['upernet'])
+        return dict(
+            # a detector with no detections has no COCO keys: AP 0
+            APbox=det.get('APbox', 0.),
+            APsegm=det.get('APsegm', 0.),
+            mIoU=seg['mIoU'],
+            retrieval_top5=(None if retrieval is None else
+                            retrieval['retrieval/i2b_top5']),
+            mean_r=results['encoding']['pcc/mean_r'])
+
+
+def summarise(runs: Dict[str, Dict[int, dict]]) -> Dict[str, dict]:
+    """Per arm and metric: mean, std over seeds (ddof 1; 0 for one seed)
+    and the per-seed values."""
+    summary = {}
+    for arm, seeds in runs.items():
+        summary[arm] = {}
+        for metric in METRICS:
+            values = [r[metric] for r in seeds.values()
+                      if r[metric] is not None]
+            if values:
+                summary[arm][metric] = dict(
+                    mean=statistics.mean(values),
+                    std=statistics.stdev(values) if len(values) > 1 else 0.,
+                    values=values)
+    return summary
+
+
+def verdict(summary: Dict[str, dict], arm: str,
+            controls: List[str]) -> Dict[str, bool]:
+    """Per transfer metric: does ``arm`` beat every control by more than
+    the larger std of the two arms compared?"""
+    out = {}
+    for metric in TRANSFER:
+        ours = summary[arm][metric]
+        out[metric] = all(
+            ours['mean'] - summary[c][metric]['mean'] > max(
+                ours['std'], summary[c][metric]['std']) for c in controls)
+    return out
+
+
+def format_table(summary: Dict[str, dict]) -> str:
+    cell = {'mean_r': '{mean:.3f} ± {std:.3f}'}
+    lines = [f'{"arm":<13}' + ''.join(f'{m:>17}' for m in METRICS)]
+    for arm, metrics in summary.items():
+        lines.append(f'{arm:<13}' + ''.join(
+            f'{cell.get(m, "{mean:.1f} ± {std:.1f}").format(**metrics[m]):>17}'
+            if m in metrics else f'{"-":>17}' for m in METRICS))
+    return '\n'.join(lines)
+
+
+def parse_arms(specs: List[str]) -> Dict[str, Optional[str]]:
+    arms = {}
+    for spec in specs:
+        name, _, config = spec.partition('=')
+        if not config and name != 'random':
+            raise SystemExit(f'arm {spec!r}: expected NAME=CONFIG or random')
+        if config and not osp.exists(osp.join(ROOT, config)):
+            raise SystemExit(f'arm {name}: no config {config}')
+        arms[name] = config or None
+    return arms
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument('--arms', nargs='+', default=list(DEMO_ARMS))
+    parser.add_argument('--data-root', default='data/demo_nsd')
+    parser.add_argument(
+        '--subjects', type=int, nargs='+', default=[1, 2, 3],
+        help='pretraining subjects, then the held-out one')
+    for task, config in DEMO_DOWNSTREAM.items():
+        parser.add_argument(f'--{task.replace("_", "-")}', default=config)
+    parser.add_argument('--recommended', default='recommended',
+                        help='the arm judged against the others')
+    parser.add_argument('--work-dir', default='work_dirs/transfer_study')
+    args = parser.parse_args()
+    arms = parse_arms(args.arms)
+    os.makedirs(osp.join(ROOT, args.work_dir), exist_ok=True)
+    study = Study(args.work_dir, args.data_root, args.subjects,
+                  {task: getattr(args, task) for task in DEMO_DOWNSTREAM})
+    start = time.time()
+    runs = {arm: {} for arm in arms}
+    for seed in args.seeds:
+        for arm, config in arms.items():
+            runs[arm][seed] = study.run(arm, config, seed)
+    summary = summarise(runs)
+    controls = [a for a in arms if a != args.recommended]
+    result = dict(
+        seeds=args.seeds, arms=arms, data_root=args.data_root,
+        downstream={task: getattr(args, task) for task in DEMO_DOWNSTREAM},
+        runs=runs, summary=summary,
+        seconds_run=round(study.seconds, 1),
+        seconds=round(time.time() - start, 1))
+    if args.recommended in arms and controls:
+        result['verdict'] = dict(
+            arm=args.recommended, controls=controls,
+            beats_all_by_more_than_std=verdict(summary, args.recommended,
+                                               controls))
+    out = osp.join(args.work_dir, 'study.json')
+    with open(osp.join(ROOT, out), 'w') as f:
+        json.dump(result, f, indent=2)
+    print(f'\n=== transfer study: {len(args.seeds)} seed(s) {args.seeds}, '
+          'mean ± std over seeds')
+    print('APbox/APsegm: Mask R-CNN, demo COCO val without NSD; mIoU: '
+          'UperNet, demo ADE20K val; retrieval_top5: image->brain, held-out '
+          f'images (percent); mean_r: held-out subject {args.subjects[-1]}')
+    print(format_table(summary))
+    if 'verdict' in result:
+        for metric, ok in result['verdict'][
+                'beats_all_by_more_than_std'].items():
+            print(f'{args.recommended} beats {", ".join(controls)} on '
+                  f'{metric} by more than the larger std: '
+                  f'{"yes" if ok else "no"}')
+    print(f'written to {out} ({result["seconds"] / 60:.1f} min; tool calls '
+          f'run now {study.seconds / 60:.1f} min)')
+
+
+if __name__ == '__main__':
+    main()
