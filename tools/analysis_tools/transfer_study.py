@@ -170,12 +170,12 @@ class Study:
         seg = headline_metrics(results['upernet'])
         return dict(
             # a detector with no detections has no COCO keys: AP 0
-            APbox=det.get('APbox', 0.),
-            APsegm=det.get('APsegm', 0.),
-            mIoU=seg['mIoU'],
-            retrieval_top5=(None if retrieval is None else
-                            retrieval['retrieval/i2b_top5']),
-            mean_r=results['encoding']['pcc/mean_r'])
+            APbox=round(det.get('APbox', 0.), 2),
+            APsegm=round(det.get('APsegm', 0.), 2),
+            mIoU=round(seg['mIoU'], 2),
+            retrieval_top5=(None if retrieval is None else round(
+                retrieval['retrieval/i2b_top5'], 2)),
+            mean_r=round(results['encoding']['pcc/mean_r'], 4))
 
 
 def summarise(runs: Dict[str, Dict[int, dict]]) -> Dict[str, dict]:

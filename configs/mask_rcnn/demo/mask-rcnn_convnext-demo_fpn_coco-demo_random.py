@@ -9,7 +9,7 @@ _base_ = '../mask-rcnn_convnext-s_fpn_amp-1x_coco-nonsd_random.py'
 data_root = 'data/demo_nsd/coco/'
 img_scale = (128, 128)
 channels = 64
-max_epochs = 6
+max_epochs = 4
 
 model = dict(
     backbone=dict(
@@ -69,7 +69,7 @@ param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
          end=50),
     dict(type='MultiStepLR', begin=0, end=max_epochs, by_epoch=True,
-         milestones=[5], gamma=0.1)
+         milestones=[3], gamma=0.1)
 ]
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 randomness = dict(seed=0)  # random and brain runs share heads and order

@@ -7,7 +7,7 @@ _base_ = '../upernet_convnext-s_amp-160k_ade20k-512x512_random.py'
 
 data_root = 'data/demo_nsd/ade20k'
 crop_size = (128, 128)
-max_iters = 150
+max_iters = 100
 
 model = dict(
     data_preprocessor=dict(size=crop_size),
