@@ -18,7 +18,7 @@ def load_tool():
 
 def run(box, segm, miou, top5, r):
     return dict(APbox=box, APsegm=segm, mIoU=miou, retrieval_top5=top5,
-                mean_r=r)
+                mean_r=r, roi_median_r={'floc-faces': r / 2, 'streams': r})
 
 
 def test_summary_and_verdict_by_hand():
@@ -42,6 +42,9 @@ def test_summary_and_verdict_by_hand():
     runs['random'][2] = run(20, 12, 20, None, .5)
     verdict = tool.verdict(tool.summarise(runs), 'ours', ['random'])
     assert verdict['APbox'] is False
+    rois = tool.roi_table({arm: runs[arm] for arm in ('random', 'ours')})
+    assert rois.splitlines()[0].split() == ['arm', 'floc-faces', 'streams']
+    assert rois.splitlines()[2].split() == ['ours', '0.325', '0.650']
     table = tool.format_table(summary)
     assert '18.0 ± 2.8' in table and '0.650 ± 0.071' in table
     # random: three 'mean ± std' cells, then no retrieval

@@ -41,7 +41,8 @@ DEMO_ARMS = (
 DEMO_DOWNSTREAM = dict(
     encoding='configs/encoding/demo/ridge_convnext_demo_random.py',
     mask_rcnn=(
-        'configs/mask_rcnn/demo/mask-rcnn_convnext-demo_fpn_coco-demo_random.py'),
+        'configs/mask_rcnn/demo/mask-rcnn_convnext-demo_fpn_coco-demo_random.py'
+    ),
     upernet='configs/upernet/demo/upernet_convnext-demo_ade20k-demo_random.py')
 METRICS = ('APbox', 'APsegm', 'mIoU', 'retrieval_top5', 'mean_r')
 # the metrics on which the target is judged
@@ -76,15 +77,21 @@ class Study:
 
     def pretrain(self, config: str, seed: int, run_dir: str):
         """Pretrain, export, retrieval; returns (backbone, retrieval)."""
-        data = [f'{split}_dataloader.dataset.data_root={self.data_root}'
-                for split in ('train', 'val', 'test')]
+        data = [
+            f'{split}_dataloader.dataset.data_root={self.data_root}'
+            for split in ('train', 'val', 'test')
+        ]
         train_subjects = str(self.subjects[:-1]).replace(' ', '')
-        data += [f'{split}_dataloader.dataset.subjects={train_subjects}'
-                 for split in ('train', 'val', 'test')]
+        data += [
+            f'{split}_dataloader.dataset.subjects={train_subjects}'
+            for split in ('train', 'val', 'test')
+        ]
         options = data + [f'randomness.seed={seed}']
-        if Config.fromfile(osp.join(ROOT, config)).train_dataloader.dataset.get(
-                'shuffle_responses') is not None:
-            options.append(f'train_dataloader.dataset.shuffle_responses={seed}')
+        if Config.fromfile(osp.join(ROOT,
+                                    config)).train_dataloader.dataset.get(
+                                        'shuffle_responses') is not None:
+            options.append(
+                f'train_dataloader.dataset.shuffle_responses={seed}')
         pretrain_dir = osp.join(run_dir, 'pretrain')
         done = osp.join(pretrain_dir, 'last_checkpoint')
         self.stage(f'pretrain {config} (seed {seed})', [
@@ -98,8 +105,8 @@ class Study:
         ], osp.join(run_dir, 'backbone.pth'))
         retrieval = self.stage('image <-> brain retrieval, held-out images', [
             'tools/test.py', config, checkpoint, '--work-dir', pretrain_dir,
-            '--out', osp.join(run_dir, 'retrieval.json'), '--cfg-options',
-            *data
+            '--out',
+            osp.join(run_dir, 'retrieval.json'), '--cfg-options', *data
         ], osp.join(run_dir, 'retrieval.json'))
         return backbone, read_json(osp.join(ROOT, retrieval))
 
@@ -114,24 +121,23 @@ class Study:
         ])
         held_out = f'[{self.subjects[-1]}]'
         coco = osp.join(self.data_root, 'coco')
-        data = dict(
-            encoding=[
-                f'{split}_dataloader.dataset.{key}={value}'
-                for split in ('train', 'test')
-                for key, value in (('data_root', self.data_root),
-                                   ('subjects', held_out))
-            ],
-            mask_rcnn=[
-                f'train_dataloader.dataset.data_root={coco}/',
-                f'test_dataloader.dataset.data_root={coco}/',
-                f'test_evaluator.ann_file={coco}/annotations/'
-                'instances_val2017_nonsd.json'
-            ],
-            upernet=[
-                f'{split}_dataloader.dataset.data_root='
-                f'{osp.join(self.data_root, "ade20k")}'
-                for split in ('train', 'test')
-            ])
+        data = dict(encoding=[
+            f'{split}_dataloader.dataset.{key}={value}'
+            for split in ('train', 'test')
+            for key, value in (('data_root', self.data_root), ('subjects',
+                                                               held_out))
+        ],
+                    mask_rcnn=[
+                        f'train_dataloader.dataset.data_root={coco}/',
+                        f'test_dataloader.dataset.data_root={coco}/',
+                        f'test_evaluator.ann_file={coco}/annotations/'
+                        'instances_val2017_nonsd.json'
+                    ],
+                    upernet=[
+                        f'{split}_dataloader.dataset.data_root='
+                        f'{osp.join(self.data_root, "ade20k")}'
+                        for split in ('train', 'test')
+                    ])
         results = {}
         out = osp.join(run_dir, 'encoding.json')
         self.stage(
@@ -151,8 +157,8 @@ class Study:
             ], osp.join(task_dir, 'last_checkpoint'))
             out = self.stage(f'test {task}', [
                 'tools/test.py', self.downstream[task],
-                last_checkpoint(osp.join(ROOT, task_dir)), '--work-dir',
-                task_dir, '--out',
+                last_checkpoint(osp.join(
+                    ROOT, task_dir)), '--work-dir', task_dir, '--out',
                 osp.join(task_dir, 'test_metrics.json'), '--cfg-options',
                 *options
             ], osp.join(task_dir, 'test_metrics.json'))
@@ -175,7 +181,13 @@ class Study:
             mIoU=round(seg['mIoU'], 2),
             retrieval_top5=(None if retrieval is None else round(
                 retrieval['retrieval/i2b_top5'], 2)),
-            mean_r=round(results['encoding']['pcc/mean_r'], 4))
+            mean_r=round(results['encoding']['pcc/mean_r'], 4),
+            # which content of the held-out brain the backbone carries
+            roi_median_r={
+                key.split('/')[-1]: round(value, 4)
+                for key, value in results['encoding'].items()
+                if key.startswith('pcc/median_r/')
+            })
 
 
 def summarise(runs: Dict[str, Dict[int, dict]]) -> Dict[str, dict]:
@@ -185,8 +197,9 @@ def summarise(runs: Dict[str, Dict[int, dict]]) -> Dict[str, dict]:
     for arm, seeds in runs.items():
         summary[arm] = {}
         for metric in METRICS:
-            values = [r[metric] for r in seeds.values()
-                      if r[metric] is not None]
+            values = [
+                r[metric] for r in seeds.values() if r[metric] is not None
+            ]
             if values:
                 summary[arm][metric] = dict(
                     mean=statistics.mean(values),
@@ -202,10 +215,23 @@ def verdict(summary: Dict[str, dict], arm: str,
     out = {}
     for metric in TRANSFER:
         ours = summary[arm][metric]
-        out[metric] = all(
-            ours['mean'] - summary[c][metric]['mean'] > max(
-                ours['std'], summary[c][metric]['std']) for c in controls)
+        out[metric] = all(ours['mean'] - summary[c][metric]['mean'] > max(
+            ours['std'], summary[c][metric]['std']) for c in controls)
     return out
+
+
+def roi_table(runs: Dict[str, Dict[int, dict]]) -> str:
+    """Median r per ROI of the held-out subject, mean over seeds."""
+    first = next(iter(next(iter(runs.values())).values()))
+    rois = list(first['roi_median_r'])
+    lines = [f'{"arm":<13}' + ''.join(f'{r[:14]:>15}' for r in rois)]
+    for arm, seeds in runs.items():
+        means = [
+            statistics.mean(run['roi_median_r'][roi] for run in seeds.values())
+            for roi in rois
+        ]
+        lines.append(f'{arm:<13}' + ''.join(f'{m:>15.3f}' for m in means))
+    return '\n'.join(lines)
 
 
 def format_table(summary: Dict[str, dict]) -> str:
@@ -235,19 +261,23 @@ def main():
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--arms', nargs='+', default=list(DEMO_ARMS))
     parser.add_argument('--data-root', default='data/demo_nsd')
-    parser.add_argument(
-        '--subjects', type=int, nargs='+', default=[1, 2, 3],
-        help='pretraining subjects, then the held-out one')
+    parser.add_argument('--subjects',
+                        type=int,
+                        nargs='+',
+                        default=[1, 2, 3],
+                        help='pretraining subjects, then the held-out one')
     for task, config in DEMO_DOWNSTREAM.items():
         parser.add_argument(f'--{task.replace("_", "-")}', default=config)
-    parser.add_argument('--recommended', default='recommended',
+    parser.add_argument('--recommended',
+                        default='recommended',
                         help='the arm judged against the others')
     parser.add_argument('--work-dir', default='work_dirs/transfer_study')
     args = parser.parse_args()
     arms = parse_arms(args.arms)
     os.makedirs(osp.join(ROOT, args.work_dir), exist_ok=True)
     study = Study(args.work_dir, args.data_root, args.subjects,
-                  {task: getattr(args, task) for task in DEMO_DOWNSTREAM})
+                  {task: getattr(args, task)
+                   for task in DEMO_DOWNSTREAM})
     start = time.time()
     runs = {arm: {} for arm in arms}
     for seed in args.seeds:
@@ -256,16 +286,20 @@ def main():
     summary = summarise(runs)
     controls = [a for a in arms if a != args.recommended]
     result = dict(
-        seeds=args.seeds, arms=arms, data_root=args.data_root,
-        downstream={task: getattr(args, task) for task in DEMO_DOWNSTREAM},
-        runs=runs, summary=summary,
+        seeds=args.seeds,
+        arms=arms,
+        data_root=args.data_root,
+        downstream={task: getattr(args, task)
+                    for task in DEMO_DOWNSTREAM},
+        runs=runs,
+        summary=summary,
         seconds_run=round(study.seconds, 1),
         seconds=round(time.time() - start, 1))
     if args.recommended in arms and controls:
-        result['verdict'] = dict(
-            arm=args.recommended, controls=controls,
-            beats_all_by_more_than_std=verdict(summary, args.recommended,
-                                               controls))
+        result['verdict'] = dict(arm=args.recommended,
+                                 controls=controls,
+                                 beats_all_by_more_than_std=verdict(
+                                     summary, args.recommended, controls))
     out = osp.join(args.work_dir, 'study.json')
     with open(osp.join(ROOT, out), 'w') as f:
         json.dump(result, f, indent=2)
@@ -275,6 +309,9 @@ def main():
           'UperNet, demo ADE20K val; retrieval_top5: image->brain, held-out '
           f'images (percent); mean_r: held-out subject {args.subjects[-1]}')
     print(format_table(summary))
+    print(f'\nmedian r per ROI of held-out subject {args.subjects[-1]}, mean '
+          'over seeds:')
+    print(roi_table(runs))
     if 'verdict' in result:
         for metric, ok in result['verdict'][
                 'beats_all_by_more_than_std'].items():
