@@ -87,9 +87,9 @@ class Study:
             for split in ('train', 'val', 'test')
         ]
         options = data + [f'randomness.seed={seed}']
-        if Config.fromfile(osp.join(ROOT,
-                                    config)).train_dataloader.dataset.get(
-                                        'shuffle_responses') is not None:
+        train_set = Config.fromfile(osp.join(ROOT,
+                                             config)).train_dataloader.dataset
+        if train_set.get('shuffle_responses') is not None:
             options.append(
                 f'train_dataloader.dataset.shuffle_responses={seed}')
         pretrain_dir = osp.join(run_dir, 'pretrain')
@@ -121,23 +121,24 @@ class Study:
         ])
         held_out = f'[{self.subjects[-1]}]'
         coco = osp.join(self.data_root, 'coco')
-        data = dict(encoding=[
+        encoding = [
             f'{split}_dataloader.dataset.{key}={value}'
             for split in ('train', 'test')
-            for key, value in (('data_root', self.data_root), ('subjects',
-                                                               held_out))
-        ],
-                    mask_rcnn=[
-                        f'train_dataloader.dataset.data_root={coco}/',
-                        f'test_dataloader.dataset.data_root={coco}/',
-                        f'test_evaluator.ann_file={coco}/annotations/'
-                        'instances_val2017_nonsd.json'
-                    ],
-                    upernet=[
-                        f'{split}_dataloader.dataset.data_root='
-                        f'{osp.join(self.data_root, "ade20k")}'
-                        for split in ('train', 'test')
-                    ])
+            for key, value in (('data_root', self.data_root),
+                               ('subjects', held_out))
+        ]
+        data = dict(
+            mask_rcnn=[
+                f'train_dataloader.dataset.data_root={coco}/',
+                f'test_dataloader.dataset.data_root={coco}/',
+                f'test_evaluator.ann_file={coco}/annotations/'
+                'instances_val2017_nonsd.json'
+            ],
+            upernet=[
+                f'{split}_dataloader.dataset.data_root='
+                f'{osp.join(self.data_root, "ade20k")}'
+                for split in ('train', 'test')
+            ])
         results = {}
         out = osp.join(run_dir, 'encoding.json')
         self.stage(
@@ -145,7 +146,7 @@ class Study:
                 'tools/analysis_tools/fit_encoding.py',
                 self.downstream['encoding'], '--work-dir',
                 osp.join(run_dir, 'encoding'), '--out', out, '--cfg-options',
-                f'randomness.seed={seed}', *data['encoding'], *init
+                f'randomness.seed={seed}', *encoding, *init
             ], out)
         results['encoding'] = read_json(osp.join(ROOT, out))
         for task in ('mask_rcnn', 'upernet'):
@@ -155,13 +156,13 @@ class Study:
                 'tools/train.py', self.downstream[task], '--work-dir',
                 task_dir, '--cfg-options', *options
             ], osp.join(task_dir, 'last_checkpoint'))
-            out = self.stage(f'test {task}', [
-                'tools/test.py', self.downstream[task],
-                last_checkpoint(osp.join(
-                    ROOT, task_dir)), '--work-dir', task_dir, '--out',
-                osp.join(task_dir, 'test_metrics.json'), '--cfg-options',
+            checkpoint = last_checkpoint(osp.join(ROOT, task_dir))
+            out = osp.join(task_dir, 'test_metrics.json')
+            self.stage(f'test {task}', [
+                'tools/test.py', self.downstream[task], checkpoint,
+                '--work-dir', task_dir, '--out', out, '--cfg-options',
                 *options
-            ], osp.join(task_dir, 'test_metrics.json'))
+            ], out)
             results[task] = read_json(osp.join(ROOT, out))
         return results
 

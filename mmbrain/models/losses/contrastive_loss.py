@@ -23,6 +23,15 @@ def gather_with_grad(x: torch.Tensor) -> torch.Tensor:
     return gathered
 
 
+def gather_pair(img: torch.Tensor, brain: torch.Tensor):
+    """Both modalities' (n, ...) features of this rank -> those of the
+    global batch, (M, ...) each, and the index of this rank's first row in
+    it (0 without a process group)."""
+    all_img, all_brain = gather_with_grad(img), gather_with_grad(brain)
+    rank = dist.get_rank() if len(all_img) > len(img) else 0
+    return all_img, all_brain, rank * len(img)
+
+
 def symmetric_contrastive_loss(img: torch.Tensor, brain: torch.Tensor,
                                all_img: torch.Tensor, all_brain: torch.Tensor,
                                offset: int,
@@ -82,8 +91,7 @@ class BrainContrastiveLoss(nn.Module):
         """(n, d) image and brain features of this rank -> weighted loss."""
         if self.normalize:
             img, brain = F.normalize(img, dim=-1), F.normalize(brain, dim=-1)
-        all_img, all_brain = gather_with_grad(img), gather_with_grad(brain)
-        rank = dist.get_rank() if len(all_img) > len(img) else 0
+        all_img, all_brain, offset = gather_pair(img, brain)
         scale = self.log_scale.clamp(max=math.log(100)).exp()
         return self.loss_weight * symmetric_contrastive_loss(
-            img, brain, all_img, all_brain, rank * len(img), scale)
+            img, brain, all_img, all_brain, offset, scale)

@@ -1,10 +1,9 @@
 import torch
-import torch.distributed as dist
 import torch.nn as nn
 import torch.nn.functional as F
 
 from mmbrain.registry import MODELS
-from .contrastive_loss import gather_with_grad
+from .contrastive_loss import gather_pair
 
 NEGATIVES = ('rois', 'batch', 'batch+rois')
 
@@ -118,11 +117,8 @@ class BrainGuidanceLoss(nn.Module):
         if self.negatives == 'rois':
             loss = brain_guidance_loss(img_rois, brain_rois, self.temperature)
         else:
-            all_img = gather_with_grad(img_rois)  # [M, R, d]
-            all_brain = gather_with_grad(brain_rois)
-            rank = dist.get_rank() if len(all_img) > len(img_rois) else 0
+            all_img, all_brain, offset = gather_pair(img_rois, brain_rois)
             loss = roi_batch_guidance_loss(
-                img_rois, brain_rois, all_img, all_brain,
-                rank * len(img_rois), self.temperature,
-                cross_roi=self.negatives == 'batch+rois')
+                img_rois, brain_rois, all_img, all_brain, offset,
+                self.temperature, cross_roi=self.negatives == 'batch+rois')
         return self.loss_weight * loss
