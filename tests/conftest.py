@@ -4,7 +4,7 @@ import os.path as osp
 import pytest
 
 from mmbrain.datasets.nsd import prepare_subject
-from mmbrain.datasets.nsd.demo import DemoSpec, make_demo_nsd
+from mmbrain.datasets.demo import DemoSpec, make_demo_nsd
 
 
 @pytest.fixture(scope='session')

@@ -222,7 +222,7 @@ def small_loader(loader_cfg, data_root, **dataset):
 @pytest.fixture(scope='module')
 def demo_root(tmp_path_factory):
     """A small demo NSD with its COCO- and ADE20K-format sets."""
-    from mmbrain.datasets.nsd.demo import DemoSpec, make_demo_nsd
+    from mmbrain.datasets.demo import DemoSpec, make_demo_nsd
     root = str(tmp_path_factory.mktemp('demo'))
     make_demo_nsd(root, DemoSpec(num_subjects=1, num_shared=5, num_own=10,
                                  num_unseen=5, num_downstream=12))

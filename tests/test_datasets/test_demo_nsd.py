@@ -12,7 +12,7 @@ from pycocotools.coco import COCO
 
 from mmbrain.datasets.nsd import (layout, load_expdesign, load_roi_voxels,
                                   load_stim_info, prepare_subject)
-from mmbrain.datasets.nsd.demo import DemoSpec, make_demo_nsd
+from mmbrain.datasets.demo import DemoSpec, make_demo_nsd
 
 SPEC = DemoSpec(seed=3, num_subjects=2, num_own=60)
 

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from mmbrain.datasets.nsd import layout
-from mmbrain.datasets.nsd.demo import DemoSpec, make_demo_nsd
+from mmbrain.datasets.demo import DemoSpec, make_demo_nsd
 from mmbrain.engine.hooks import backbone_checkpoint
 from ..test_models.test_pretrainers.test_brain_guided_pretrainer import \
     demo_model

@@ -9,7 +9,7 @@ import torch
 from mmengine.config import Config
 
 from mmbrain.datasets.nsd import prepare_subject
-from mmbrain.datasets.nsd.demo import DemoSpec, make_demo_nsd
+from mmbrain.datasets.demo import DemoSpec, make_demo_nsd
 from mmbrain.engine.hooks import backbone_checkpoint
 from mmbrain.registry import MODELS
 from mmbrain.utils import register_all_modules

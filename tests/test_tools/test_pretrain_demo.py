@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from mmbrain.datasets.nsd import prepare_subject
-from mmbrain.datasets.nsd.demo import DemoSpec, make_demo_nsd
+from mmbrain.datasets.demo import DemoSpec, make_demo_nsd
 from .test_train import ROOT, assert_ok, free_port, run_tool
 
 CONFIG = osp.join(ROOT, 'configs', 'pretrain', 'demo',

@@ -2,14 +2,14 @@
 
     python tools/dataset_converters/make_demo_nsd.py data/demo_nsd --seed 0
 
-See :mod:`mmbrain.datasets.nsd.demo` for what the data contain.
+See :mod:`mmbrain.datasets.demo` for what the data contain.
 """
 import argparse
 import json
 import os.path as osp
 import time
 
-from mmbrain.datasets.nsd.demo import DemoSpec, make_demo_nsd
+from mmbrain.datasets.demo import DemoSpec, make_demo_nsd
 
 
 def main():

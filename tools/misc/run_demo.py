@@ -19,7 +19,7 @@ import time
 from dataclasses import asdict
 
 from mmbrain.datasets.nsd import layout
-from mmbrain.datasets.nsd.demo import DemoSpec
+from mmbrain.datasets.demo import DemoSpec
 from mmbrain.utils import read_json, run_stage
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

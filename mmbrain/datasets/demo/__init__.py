@@ -42,7 +42,7 @@ import numpy as np
 import scipy.io
 from nibabel.affines import apply_affine
 
-from . import layout
+from ..nsd import layout
 
 # (COCO id, name) of the drawn categories, and the ROI each one drives
 CATEGORIES = ((1, 'person'), (85, 'clock'), (13, 'stop sign'), (3, 'car'))
