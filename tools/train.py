@@ -16,7 +16,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmbrain  # noqa: F401  (applies mmbrain.compat)
-from mmbrain.utils import load_tool_config
+from mmbrain.utils import check_train_batches, load_tool_config
 
 
 def parse_args():
@@ -68,6 +68,7 @@ def main():
         cfg.load_from = args.resume
     runner = (Runner.from_cfg(cfg)
               if 'runner_type' not in cfg else RUNNERS.build(cfg))
+    check_train_batches(runner)
     runner.train()
 
 

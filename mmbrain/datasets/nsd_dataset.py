@@ -5,10 +5,9 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 
 from mmbrain.registry import DATASETS, TRANSFORMS
-from .nsd import NSDStimuli, open_cache
+from .nsd import BrainCache, NSDStimuli, cache_path
 from .nsd.layout import ROI_GROUPS, NSDFormatError, check_subject
 from .nsd.layout import stimuli_path as raw_stimuli_path
-from .nsd.prepare import cache_path
 
 
 @DATASETS.register_module()
@@ -85,25 +84,34 @@ class NSDBrainDataset(BaseDataset):
             metainfo=dict(rois=self.rois, subjects=tuple(self.subjects)),
             **kwargs)
 
+    def cache_file(self, subject: int) -> str:
+        """The prepared cache of a subject."""
+        return cache_path(osp.join(self.data_root, self.cache_dir), subject)
+
+    def ncsnr(self, subject: int) -> Optional[list]:
+        """Per ROI (V_k,) noise ceiling SNR of a subject's voxels, or None
+        when its cache has none (Algonauts, or no ``ncsnr.nii.gz``)."""
+        with BrainCache(self.cache_file(subject), self.rois) as cache:
+            values = [cache.ncsnr(roi) for roi in self.rois]
+        return None if any(v is None for v in values) else values
+
     def load_data_list(self) -> list:
         brick_file = raw_stimuli_path(self.data_root)
         brick_size = None
         data_list = []
         for subject in self.subjects:
-            path = cache_path(
-                osp.join(self.data_root, self.cache_dir), subject)
+            path = self.cache_file(subject)
             if not osp.exists(path):
                 raise NSDFormatError(
                     path, f'no prepared cache for subject {subject}; run '
                     'tools/dataset_converters/prepare_nsd.py '
                     f'{self.data_root} --subjects {subject}')
-            with open_cache(path, self.rois) as cache:
-                nsd_ids = cache['nsd_ids'][()]
-                test = cache['shared1000'][()]
+            with BrainCache(path, self.rois) as cache:
+                nsd_ids, test = cache.nsd_ids, cache.shared1000
+                repeats = cache.num_repeats
                 # Algonauts caches name their image files; NSD ones use
                 # the image brick
-                files = (cache['image_files'].asstr()[()]
-                         if 'image_files' in cache else None)
+                files = cache.image_files
             if files is None:
                 if brick_size is None:
                     brick_size = len(NSDStimuli(brick_file))
@@ -126,6 +134,8 @@ class NSDBrainDataset(BaseDataset):
                         cache_path=path,
                         cache_index=int(response),
                         nsd_id=int(nsd_ids[index]),
+                        num_repeats=None
+                        if repeats is None else int(repeats[response]),
                         subject=subject,
                         rois=self.rois))
         return data_list

@@ -125,7 +125,8 @@ def test_ade20k_label_maps_match_the_drawn_scenes(demo_root):
 
 def test_responses_are_learnable_from_pixels(demo_root, tmp_path):
     """A ridge readout of 8x8 pixels predicts held-out images' responses."""
-    prepare_subject(demo_root, 1, str(tmp_path), progress=False)
+    prepare_subject(demo_root, 1, str(tmp_path), progress=False,
+                    allow_partial=True)
     with h5py.File(osp.join(tmp_path, 'subj01.h5'), 'r') as f, h5py.File(
             layout.stimuli_path(demo_root), 'r') as s:
         ids, test = f['nsd_ids'][()], f['shared1000'][()]

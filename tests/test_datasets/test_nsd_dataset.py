@@ -24,7 +24,7 @@ def nsd_root(tmp_path_factory):
     root = build_mini_nsd(tmp_path_factory.mktemp('nsd'))
     for subject in (1, 2):
         prepare_subject(root, subject, osp.join(root, 'prepared'),
-                        rois=ROIS, progress=False)
+                        rois=ROIS, progress=False, allow_partial=True)
     return root
 
 
@@ -114,7 +114,7 @@ def test_nsd_id_outside_the_brick(nsd_root, tmp_path):
     # a brick of 5 images: subject 2 saw nsdId 5
     root = build_mini_nsd(tmp_path / 'nsd', subjects=(2, ))
     prepare_subject(root, 2, osp.join(root, 'prepared'), rois=ROIS,
-                    progress=False)
+                    progress=False, allow_partial=True)
     with h5py.File(layout.stimuli_path(root), 'r+') as f:
         brick = f['imgBrick'][:5]
         del f['imgBrick']

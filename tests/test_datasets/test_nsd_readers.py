@@ -99,7 +99,7 @@ def test_stimuli_brick(tmp_path):
     bad = str(tmp_path / 'bad.hdf5')
     with h5py.File(bad, 'w') as f:
         f['imgBrick'] = brick.astype(np.float32)
-    with pytest.raises(NSDFormatError, match=r'\(N, H, W, 3\) uint8'):
+    with pytest.raises(NSDFormatError, match="'imgBrick' must be of dtype uint8"):
         NSDStimuli(bad)
 
 
@@ -124,7 +124,7 @@ def test_betas_axis_order_and_scale(tmp_path):
 
 @pytest.mark.parametrize('data,message', [
     (np.zeros((2, 3, 4, 2), dtype=np.int16), r'axes reversed'),
-    (np.zeros((2, 2, 4, 3), dtype=np.float32), 'must be int16'),
+    (np.zeros((2, 2, 4, 3), dtype=np.float32), 'must be of dtype int16'),
 ])
 def test_bad_betas(tmp_path, data, message):
     path = str(tmp_path / 'betas_session01.hdf5')

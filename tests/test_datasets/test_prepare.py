@@ -1,6 +1,7 @@
 """prepare_subject: z-scoring, repeat averaging, dropping, resuming."""
 import os
 import os.path as osp
+import shutil
 
 import h5py
 import numpy as np
@@ -32,7 +33,7 @@ def test_average_repeats_by_hand():
 def test_prepared_cache_matches_hand_computation(tmp_path):
     root = build_mini_nsd(tmp_path / 'nsd')
     out = str(tmp_path / 'prepared')
-    report = prepare_subject(root, 1, out, rois=ROIS, progress=False)
+    report = prepare_subject(root, 1, out, rois=ROIS, progress=False, allow_partial=True)
     assert report['rois']['prf-visualrois'] == dict(
         voxels=3, dropped=1, kept=2)
     assert report['rois']['floc-faces'] == dict(voxels=2, dropped=0, kept=2)
@@ -64,7 +65,7 @@ def test_interrupted_run_resumes_without_redoing_sessions(tmp_path,
     root = build_mini_nsd(tmp_path / 'nsd')
     out = str(tmp_path / 'prepared')
     reference = prepare_subject(
-        root, 1, str(tmp_path / 'reference'), rois=ROIS, progress=False)
+        root, 1, str(tmp_path / 'reference'), rois=ROIS, progress=False, allow_partial=True)
 
     calls = []
     real_read = prepare.read_session_betas
@@ -77,12 +78,12 @@ def test_interrupted_run_resumes_without_redoing_sessions(tmp_path,
 
     monkeypatch.setattr(prepare, 'read_session_betas', dies_on_second_session)
     with pytest.raises(KeyboardInterrupt):
-        prepare_subject(root, 1, out, rois=ROIS, progress=False)
+        prepare_subject(root, 1, out, rois=ROIS, progress=False, allow_partial=True)
     assert os.listdir(osp.join(out, 'subj01_trials')) == ['session01.h5']
     assert not osp.exists(osp.join(out, 'subj01.h5'))
 
     calls.clear()
-    report = prepare_subject(root, 1, out, rois=ROIS, progress=False)
+    report = prepare_subject(root, 1, out, rois=ROIS, progress=False, allow_partial=True)
     assert report['sessions_reused'] == 1
     assert [osp.basename(p) for p in calls] == ['betas_session02.hdf5']
     with h5py.File(osp.join(out, 'subj01.h5'), 'r') as a, h5py.File(
@@ -91,7 +92,7 @@ def test_interrupted_run_resumes_without_redoing_sessions(tmp_path,
             np.testing.assert_array_equal(a[f'rois/{roi}/responses'][()],
                                           b[f'rois/{roi}/responses'][()])
 
-    again = prepare_subject(root, 1, out, rois=ROIS, progress=False)
+    again = prepare_subject(root, 1, out, rois=ROIS, progress=False, allow_partial=True)
     assert again['reused'] and again['rois'] == reference['rois']
 
 
@@ -99,7 +100,7 @@ def test_keep_trials(tmp_path):
     root = build_mini_nsd(tmp_path / 'nsd')
     out = str(tmp_path / 'prepared')
     prepare_subject(root, 1, out, rois=ROIS, keep_trials=True,
-                    progress=False)
+                    progress=False, allow_partial=True)
     with h5py.File(osp.join(out, 'subj01_trials', 'session02.h5'), 'r') as f:
         assert f['zscored'].shape == (4, 4)  # 4 trials x union of voxels
         assert f['nsd_ids'][()].tolist() == [3, 1, 2, 3]
@@ -111,13 +112,13 @@ def test_force_rebuilds_from_the_raw_files(tmp_path):
     root = build_mini_nsd(tmp_path / 'nsd')
     out = str(tmp_path / 'prepared')
     prepare_subject(root, 1, out, rois=ROIS, keep_trials=True,
-                    progress=False)
+                    progress=False, allow_partial=True)
     with h5py.File(osp.join(out, 'subj01.h5'), 'r') as f:
         before = {k: f[f'rois/{k}/responses'][()] for k in ROIS}
     with h5py.File(osp.join(out, 'subj01_trials', 'session01.h5'),
                    'r+') as f:
         f['zscored'][...] = 7.0
-    prepare_subject(root, 1, out, rois=ROIS, progress=False, force=True)
+    prepare_subject(root, 1, out, rois=ROIS, progress=False, force=True, allow_partial=True)
     with h5py.File(osp.join(out, 'subj01.h5'), 'r') as f:
         for k in ROIS:
             np.testing.assert_array_equal(f[f'rois/{k}/responses'][()],
@@ -131,7 +132,7 @@ def test_missing_roi_is_named(tmp_path):
                        match=r'subj01/func1pt8mm/roi/floc-faces.nii.gz: file '
                        'not found'):
         prepare_subject(root, 1, str(tmp_path / 'p'), rois=ROIS,
-                        progress=False)
+                        progress=False, allow_partial=True)
 
 
 def test_unknown_subject_and_roi(tmp_path):
@@ -146,7 +147,7 @@ def test_missing_sessions_are_named(tmp_path):
     os.remove(layout.betas_path(root, 1, 1))
     with pytest.raises(NSDFormatError, match='without gaps'):
         prepare_subject(root, 1, str(tmp_path / 'p'), rois=ROIS,
-                        progress=False)
+                        progress=False, allow_partial=True)
 
 
 def test_nsd_id_missing_from_stim_info(tmp_path):
@@ -156,7 +157,7 @@ def test_nsd_id_missing_from_stim_info(tmp_path):
         f.write('\n'.join(lines[:6]) + '\n')  # keeps nsdIds 0..4
     with pytest.raises(NSDFormatError, match=r'nsdIds \[5\] of subject 2'):
         prepare_subject(root, 2, str(tmp_path / 'p'), rois=ROIS,
-                        progress=False)
+                        progress=False, allow_partial=True)
 
 
 def test_ncsnr_is_stored_for_kept_voxels(tmp_path):
@@ -166,7 +167,7 @@ def test_ncsnr_is_stored_for_kept_voxels(tmp_path):
     volume = np.arange(np.prod(SHAPE), dtype=np.float32).reshape(SHAPE)
     nib.save(nib.Nifti1Image(volume, AFFINE), layout.ncsnr_path(root, 1))
     out = str(tmp_path / 'p')
-    prepare_subject(root, 1, out, rois=ROIS, progress=False)
+    prepare_subject(root, 1, out, rois=ROIS, progress=False, allow_partial=True)
     with h5py.File(osp.join(out, 'subj01.h5'), 'r') as f:
         for roi in ROIS:
             i, j, k = f[f'rois/{roi}/ijk'][()].T
@@ -174,4 +175,118 @@ def test_ncsnr_is_stored_for_kept_voxels(tmp_path):
                                           volume[i, j, k])
     nib.save(nib.Nifti1Image(volume[:2], AFFINE), layout.ncsnr_path(root, 1))
     with pytest.raises(NSDFormatError, match='volume shape'):
-        prepare_subject(root, 1, out, rois=ROIS, progress=False, force=True)
+        prepare_subject(root, 1, out, rois=ROIS, progress=False, force=True, allow_partial=True)
+
+
+def test_partial_subject_is_refused_unless_allowed(tmp_path):
+    root = build_mini_nsd(tmp_path / 'nsd', subjects=(1, ))
+    with pytest.raises(NSDFormatError,
+                       match='2 of the 40 sessions of NSD subject 1: sessions '
+                       '3-40 are missing .* --allow-partial'):
+        prepare_subject(root, 1, str(tmp_path / 'p'), rois=ROIS,
+                        progress=False)
+    report = prepare_subject(root, 1, str(tmp_path / 'p'), rois=ROIS,
+                             progress=False, allow_partial=True)
+    assert report['missing_sessions'] == list(range(3, 41))
+
+
+def test_reuse_checks_roi_groups_and_raw_files(tmp_path):
+    root = build_mini_nsd(tmp_path / 'nsd', subjects=(1, ))
+    out = str(tmp_path / 'p')
+    kwargs = dict(progress=False, allow_partial=True)
+    prepare_subject(root, 1, out, rois=ROIS, **kwargs)
+    assert prepare_subject(root, 1, out, rois=ROIS[:1], **kwargs)['reused']
+    shutil.copy(layout.roi_path(root, 1, 'floc-faces'),
+                layout.roi_path(root, 1, 'floc-bodies'))
+    with pytest.raises(NSDFormatError,
+                       match=r"subj01.h5: is complete, but it lacks ROI "
+                       r"groups \['floc-bodies'\]"):
+        prepare_subject(root, 1, out, rois=ROIS + ('floc-bodies', ),
+                        **kwargs)
+
+    import h5py
+    raw = layout.betas_path(root, 1, 2)
+    with h5py.File(raw, 'r+') as f:
+        f['betas'][0] += 1
+    with pytest.raises(NSDFormatError,
+                       match='changed since .*betas_session02.hdf5'):
+        prepare_subject(root, 1, out, rois=ROIS, **kwargs)
+    report = prepare_subject(root, 1, out, rois=ROIS, force=True, **kwargs)
+    assert not report['reused']
+    assert prepare_subject(root, 1, out, rois=ROIS, **kwargs)['reused']
+
+
+def test_kept_session_of_a_changed_raw_file_is_redone(tmp_path,
+                                                     monkeypatch):
+    root = build_mini_nsd(tmp_path / 'nsd', subjects=(1, ))
+    out = str(tmp_path / 'p')
+    kwargs = dict(rois=ROIS, progress=False, allow_partial=True)
+    real_read = prepare.read_session_betas
+
+    def dies_on_second_session(path, *args):
+        if path.endswith('02.hdf5'):
+            raise KeyboardInterrupt('killed')
+        return real_read(path, *args)
+
+    monkeypatch.setattr(prepare, 'read_session_betas', dies_on_second_session)
+    with pytest.raises(KeyboardInterrupt):
+        prepare_subject(root, 1, out, **kwargs)
+    monkeypatch.undo()
+
+    import h5py
+    with h5py.File(layout.betas_path(root, 1, 1), 'r+') as f:
+        f['betas'][...] = f['betas'][()][::-1]  # a re-download, in order
+    report = prepare_subject(root, 1, out, **kwargs)
+    assert report['sessions_reused'] == 0
+    prepare_subject(root, 1, str(tmp_path / 'fresh'), **kwargs)
+    with h5py.File(osp.join(out, 'subj01.h5'), 'r') as a, h5py.File(
+            osp.join(tmp_path, 'fresh', 'subj01.h5'), 'r') as b:
+        for roi in ROIS:
+            np.testing.assert_array_equal(a[f'rois/{roi}/responses'][()],
+                                          b[f'rois/{roi}/responses'][()])
+
+
+def peak_traced_averaging(tmp_path, num_images, num_voxels=2000,
+                          sessions=4, repeats=3, block_images=64):
+    """Peak bytes allocated by write_averages for ``num_images`` images, and
+    its output checked against a direct mean."""
+    import tracemalloc
+
+    import h5py
+    rng = np.random.default_rng(num_images)
+    trials = rng.permutation(np.repeat(np.arange(num_images), repeats))
+    files = []
+    for s, ids in enumerate(np.array_split(trials, sessions)):
+        files.append(str(tmp_path / f'{num_images}_{s}.h5'))
+        with h5py.File(files[-1], 'w') as f:
+            f.create_dataset('zscored', data=np.tile(
+                ids[:, None], (1, num_voxels)).astype(np.float32) + s,
+                             chunks=(1, num_voxels))
+            f['nsd_ids'] = ids
+    image_ids, counts = np.unique(trials, return_counts=True)
+    columns = np.arange(0, num_voxels, 2)
+    with h5py.File(tmp_path / f'{num_images}_out.h5', 'w') as out:
+        data = out.create_dataset('responses', (num_images, len(columns)),
+                                  np.float32, chunks=(1, len(columns)))
+        tracemalloc.start()
+        prepare.write_averages(files, [(data, columns)], image_ids, counts,
+                               block_images)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        # each trial of image n holds n + its session index
+        sessions_of = {n: [] for n in image_ids}
+        for s, ids in enumerate(np.array_split(trials, sessions)):
+            for n in ids:
+                sessions_of[n].append(s)
+        expected = [n + np.mean(sessions_of[n]) for n in image_ids]
+        np.testing.assert_allclose(data[:, 0], expected, rtol=1e-6)
+    return peak
+
+
+def test_averaging_memory_does_not_grow_with_images(tmp_path):
+    small = peak_traced_averaging(tmp_path, 200)
+    large = peak_traced_averaging(tmp_path, 1600)
+    whole = 1600 * 2000 * 8  # one (images x voxels) float64 array
+    print(f'peak traced: {small} B at 200 images, {large} B at 1600')
+    assert large < 1.2 * small, (small, large)
+    assert large < whole / 4, (large, whole)

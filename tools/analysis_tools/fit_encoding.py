@@ -16,7 +16,6 @@ import os
 import os.path as osp
 import time
 
-import h5py
 import numpy as np
 import torch
 from mmengine.config import DictAction
@@ -49,17 +48,13 @@ def extract(model, preprocessor, dataloader_cfg, device):
 def test_noise_ceilings(dataset):
     """Per ROI (V_k,) noise ceilings of the test images, or None without
     ncsnr in the cache. n = the mean repeats of the test images."""
-    info = dataset.get_data_info(0)
-    with h5py.File(info['cache_path'], 'r') as f:
-        if any(f'rois/{r}/ncsnr' not in f for r in dataset.rois):
-            return None
-        rows = [
-            dataset.get_data_info(i)['cache_index']
-            for i in range(len(dataset))
-        ]
-        n = float(np.mean(f['num_repeats'][()][rows]))
-        return [noise_ceiling(f[f'rois/{r}/ncsnr'][()], n)
-                for r in dataset.rois]
+    ncsnr = dataset.ncsnr(dataset.subjects[0])
+    if ncsnr is None:
+        return None
+    n = float(np.mean([
+        dataset.get_data_info(i)['num_repeats'] for i in range(len(dataset))
+    ]))
+    return [noise_ceiling(v, n) for v in ncsnr]
 
 
 def main():

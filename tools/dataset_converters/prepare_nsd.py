@@ -1,6 +1,8 @@
 """Turn raw NSD into the per-subject cache that NSDBrainDataset reads.
 
     python tools/dataset_converters/prepare_nsd.py data/nsd --subjects 1 2 3
+    python tools/dataset_converters/prepare_nsd.py data/nsd \
+        --subjects 1 2 3 4 5 6 7 8 --workers 4     # a process per subject
 
 Algonauts 2023 data (surface space) take their vertex coordinates from files
 the user gives, one (V, 3) .npy per subject and hemisphere::
@@ -11,33 +13,54 @@ the user gives, one (V, 3) .npy per subject and hemisphere::
         --stim-info data/nsd/nsddata/experiments/nsd/nsd_stim_info_merged.csv
 
 Writes ``<out-dir>/subjXX.h5`` (default ``<data_root>/prepared``). Re-running
-skips finished subjects and, inside a subject, finished sessions. Prints, per
-subject, the voxels kept and dropped (NaN or constant) per ROI group, the
-time taken and the peak memory of the process.
+skips finished subjects and, inside a subject, finished sessions. A subject
+with fewer session files than NSD has is refused unless ``--allow-partial``.
+Prints, per subject, the voxels kept and dropped (NaN or constant) per ROI
+group, the time taken and the peak memory of its process. A subject that
+fails is reported with its file while the others go on; the exit status is
+then 1.
 """
 import argparse
 import json
 import os.path as osp
 import resource
+import sys
 import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
 
 from mmbrain.datasets.nsd.algonauts import (HEMISPHERES,
                                              convert_algonauts_subject)
-from mmbrain.datasets.nsd.layout import ROI_GROUPS
+from mmbrain.datasets.nsd.layout import ROI_GROUPS, NSDFormatError
 from mmbrain.datasets.nsd.prepare import prepare_subject
 
 
-def main():
+def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('data_root', help='the NSD download')
     parser.add_argument('--subjects', type=int, nargs='+', required=True)
     parser.add_argument('--out-dir', help='default: <data_root>/prepared')
     parser.add_argument('--rois', nargs='+', default=list(ROI_GROUPS))
     parser.add_argument(
+        '--workers',
+        type=int,
+        default=1,
+        help='subjects prepared at once, each in its own process')
+    parser.add_argument(
+        '--allow-partial',
+        action='store_true',
+        help='prepare subjects with fewer sessions than NSD has')
+    parser.add_argument(
         '--keep-trials',
         action='store_true',
         help='keep the z-scored single trials (subjXX_trials/)')
     parser.add_argument('--chunk-trials', type=int, default=50)
+    parser.add_argument(
+        '--block-mb',
+        type=float,
+        default=64,
+        help='memory of one block of averaged images')
     parser.add_argument(
         '--force', action='store_true', help='rebuild from the raw files')
     parser.add_argument('--format', choices=['nsd', 'algonauts'],
@@ -49,12 +72,18 @@ def main():
         '--stim-info', help='algonauts: nsd_stim_info_merged.csv (marks '
         'the shared1000 test images)')
     args = parser.parse_args()
-    out_dir = args.out_dir or osp.join(args.data_root, 'prepared')
     if args.format == 'algonauts' and not args.vertex_coords:
         parser.error('--format algonauts needs --vertex-coords')
+    if args.workers < 1:
+        parser.error('--workers must be at least 1')
+    return args
 
-    for subject in args.subjects:
-        start = time.time()
+
+def prepare_one(args, out_dir: str, subject: int) -> dict:
+    """Prepare one subject; its report, time and peak memory, or its
+    error."""
+    start = time.time()
+    try:
         if args.format == 'algonauts':
             report = convert_algonauts_subject(
                 osp.join(args.data_root, f'subj{subject:02d}'),
@@ -75,19 +104,71 @@ def main():
                 rois=args.rois,
                 keep_trials=args.keep_trials,
                 chunk_trials=args.chunk_trials,
-                force=args.force)
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        state = 'already prepared' if report.get('reused') else 'prepared'
-        details = f'{report["images"]} images'
-        if 'sessions' in report:  # raw NSD
-            details += (f', {report["trials"]} trials, {report["sessions"]} '
-                        f'sessions ({report["sessions_reused"]} reused)')
-        print(f'subject {subject} {state}: {details}, '
-              f'{time.time() - start:.2f}s, peak memory {peak_mb:.0f} MB')
-        for roi, counts in report['rois'].items():
-            print(f'  {roi:<15} {counts["kept"]:>6} voxels kept, '
-                  f'{counts["dropped"]} dropped (NaN or constant)')
-    print(json.dumps(dict(out_dir=osp.abspath(out_dir))))
+                block_mb=args.block_mb,
+                allow_partial=args.allow_partial,
+                force=args.force,
+                progress=args.workers == 1)
+    except NSDFormatError as e:
+        return dict(subject=subject, error=str(e))
+    except Exception:  # a bug: keep its traceback, let the others finish
+        return dict(subject=subject, error=traceback.format_exc())
+    return dict(
+        subject=subject,
+        report=report,
+        seconds=time.time() - start,
+        peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def print_result(result: dict):
+    subject = result['subject']
+    if 'error' in result:
+        print(f'subject {subject} FAILED: {result["error"]}', flush=True)
+        return
+    report = result['report']
+    state = 'already prepared' if report['reused'] else 'prepared'
+    details = f'{report["images"]} images'
+    if 'sessions' in report:  # raw NSD
+        details += (f', {report["trials"]} trials, {report["sessions"]} '
+                    f'sessions ({report["sessions_reused"]} reused)')
+        missing = report['missing_sessions']
+        if missing:
+            details += (f', PARTIAL: sessions {missing[0]}-{missing[-1]} '
+                        'missing')
+    print(f'subject {subject} {state}: {details}, '
+          f'{result["seconds"]:.2f}s, peak memory {result["peak_mb"]:.0f} '
+          'MB')
+    for roi, counts in report['rois'].items():
+        print(f'  {roi:<15} {counts["kept"]:>6} voxels kept, '
+              f'{counts["dropped"]} dropped (NaN or constant)')
+    sys.stdout.flush()
+
+
+def main():
+    args = parse_args()
+    out_dir = args.out_dir or osp.join(args.data_root, 'prepared')
+    if args.workers == 1:
+        results = []
+        for subject in args.subjects:
+            results.append(prepare_one(args, out_dir, subject))
+            print_result(results[-1])
+    else:
+        # spawn: each subject starts from a fresh process, its peak memory
+        # its own
+        with ProcessPoolExecutor(
+                args.workers, mp_context=get_context('spawn'),
+                max_tasks_per_child=1) as pool:
+            futures = [
+                pool.submit(prepare_one, args, out_dir, subject)
+                for subject in args.subjects
+            ]
+            results = []
+            for future in as_completed(futures):
+                results.append(future.result())
+                print_result(results[-1])
+    failed = [r['subject'] for r in results if 'error' in r]
+    print(json.dumps(dict(out_dir=osp.abspath(out_dir), failed=failed)))
+    if failed:
+        sys.exit(1)
 
 
 if __name__ == '__main__':

@@ -43,9 +43,10 @@ def demo_data(python, data_root, seed):
         print(f'\n=== demo NSD already in {data_root}')
     subjects = [str(s) for s in read_json(summary_file)['subjects']]
     # a cache of earlier data would be reused as it is: rebuild it then
+    # the demo has a few sessions per subject, not NSD's 30-40
     run_stage('prepare the per-subject cache', [
         python, 'tools/dataset_converters/prepare_nsd.py', data_root,
-        '--subjects', *subjects
+        '--subjects', *subjects, '--allow-partial'
     ] + (['--force'] if fresh else []), ROOT)
     run_stage('COCO annotations without the NSD images', [
         python, 'tools/dataset_converters/coco_exclude_nsd.py',

@@ -13,20 +13,18 @@ The responses are already averaged over repeats. Algonauts ships no vertex
 positions: the 3D coordinates come from files the user gives, one (V, 3)
 ``.npy`` per hemisphere in the challenge space's vertex order (for example
 the fsaverage surface coordinates of the challenge vertices).
-:func:`convert_algonauts_subject` writes the same cache as
-:func:`.prepare.prepare_subject`, so :class:`NSDBrainDataset` reads both.
+:func:`convert_algonauts_subject` writes the cache of :mod:`.cache`, as
+:func:`.prepare.prepare_subject` does, so :class:`NSDBrainDataset` reads both.
 """
-import json
 import os
 import os.path as osp
 import re
 from typing import Dict, Optional, Sequence
 
-import h5py
 import numpy as np
 
 from .layout import ROI_GROUPS, NSDFormatError, check_subject, require_file
-from .prepare import CACHE_VERSION, cache_path
+from .cache import CacheWriter, cache_path
 from .stim_info import load_stim_info
 
 HEMISPHERES = ('lh', 'rh')
@@ -117,35 +115,25 @@ def convert_algonauts_subject(subject_dir: str,
         shared = np.zeros(len(nsd_ids), dtype=bool)
     order = np.argsort(nsd_ids)
     report = dict(subject=subject, images=len(files), rois={})
-    os.makedirs(out_dir, exist_ok=True)
-    final = cache_path(out_dir, subject)
-    with h5py.File(final + '.tmp', 'w') as out:
+    with CacheWriter(
+            cache_path(out_dir, subject),
+            nsd_ids[order],
+            shared[order],
+            image_files=[osp.abspath(files[i]) for i in order]) as out:
         for roi, (responses, coords, index) in per_roi.items():
             responses = np.concatenate(responses, axis=1)[order]
             finite = np.isfinite(responses).all(0)
             if not finite.any():
                 raise NSDFormatError(subject_dir,
                                      f'no vertex of {roi} is finite')
-            group = out.create_group(f'rois/{roi}')
-            group['vertex'] = np.concatenate(index)[finite]
-            group['coords'] = np.concatenate(coords)[finite]
-            group.create_dataset(
-                'responses',
-                data=responses[:, finite],
-                chunks=(1, int(finite.sum())))
+            stored = out.add_roi(
+                roi,
+                coords=np.concatenate(coords)[finite],
+                vertex=np.concatenate(index)[finite])
+            stored[...] = responses[:, finite]
             report['rois'][roi] = dict(
                 voxels=int(len(finite)),
                 dropped=int((~finite).sum()),
                 kept=int(finite.sum()))
-        out['nsd_ids'] = nsd_ids[order]
-        out['shared1000'] = shared[order]
-        out['image_files'] = np.array(
-            [osp.abspath(files[i]) for i in order], dtype=h5py.string_dtype())
-        out.attrs.update(
-            subject=subject,
-            rois=json.dumps(list(rois)),
-            source=osp.abspath(subject_dir),
-            version=CACHE_VERSION,
-            report=json.dumps(report))
-    os.replace(final + '.tmp', final)
+        out.finish(subject, rois, subject_dir, report)
     return report

@@ -1,10 +1,10 @@
 """``betas_sessionNN.hdf5``: single-trial GLM betas of one session."""
 from typing import Sequence
 
-import h5py
 import numpy as np
 
-from .layout import BETAS_SCALE, NSDFormatError, require_file
+from .hdf5 import open_hdf5, read, require_dataset
+from .layout import BETAS_SCALE, NSDFormatError
 
 
 def read_session_betas(path: str,
@@ -27,25 +27,24 @@ def read_session_betas(path: str,
     Returns:
         np.ndarray: (T, V) float32 betas in their original units.
     """
-    require_file(path)
     x, y, z = volume_shape
-    with h5py.File(path, 'r') as f:
-        if 'betas' not in f:
-            raise NSDFormatError(path, "dataset 'betas' is missing")
-        betas = f['betas']
-        if betas.dtype != np.int16:
-            raise NSDFormatError(path,
-                                 f"'betas' must be int16, got {betas.dtype}")
-        if betas.ndim != 4 or tuple(betas.shape[1:]) != (z, y, x):
+    with open_hdf5(path) as f:
+        betas = require_dataset(f, 'betas', dtype=np.int16)
+        try:
+            require_dataset(f, 'betas', (None, z, y, x))
+        except NSDFormatError as e:
             raise NSDFormatError(
-                path, f"'betas' must be (trials, {z}, {y}, {x}) (the ROI "
-                f'volume {tuple(volume_shape)} with axes reversed), got '
-                f'{betas.shape}')
+                path, f'{e.problem} (the ROI volume {tuple(volume_shape)} '
+                'with its axes reversed)') from None
         flat = (ijk[:, 2] * y + ijk[:, 1]) * x + ijk[:, 0]
         out = np.empty((betas.shape[0], len(ijk)), dtype=np.float32)
         for start in range(0, betas.shape[0], chunk_trials):
-            block = betas[start:start + chunk_trials]
-            out[start:start + len(block)] = block.reshape(len(block), -1)[:,
-                                                                        flat]
+            block = read(betas, np.s_[start:start + chunk_trials])
+            out[start:start + len(block)] = block.reshape(len(block),
+                                                          -1)[:, flat]
+    if not out.any():
+        raise NSDFormatError(
+            path, f'every beta of the {len(ijk)} ROI voxels is zero in all '
+            f'{len(out)} trials (an incomplete download?)')
     out /= BETAS_SCALE
     return out

@@ -28,7 +28,7 @@ class NSDFormatError(ValueError):
 
     def __init__(self, path: str, problem: str):
         super().__init__(f'{path}: {problem}')
-        self.path = path
+        self.path, self.problem = path, problem
 
 
 def check_subject(subject: int) -> int:

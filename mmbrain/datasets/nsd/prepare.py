@@ -1,27 +1,21 @@
-"""Raw NSD -> a compact per-subject HDF5 cache that the dataset reads.
+"""Raw NSD -> the per-subject cache (:mod:`.cache`) that the dataset reads.
 
-Two stages, both resumable:
+Two stages, both resumable, with memory bounded by one session and one
+block of images, whatever the number of sessions and images:
 
 1. Per session (``subjXX_trials/sessionNN.h5``): the betas of every voxel in
-   any of the ROI groups are read, z-scored per voxel over the session's
-   trials, and written with the trials' nsdIds. Each file is written under a
-   temporary name and renamed, so a killed run redoes at most one session.
-2. Final (``subjXX.h5``): per ROI group, the z-scores are averaged over the
-   repeats of each image. Voxels that are NaN or constant in any session are
-   dropped and counted. The file is written under a temporary name and
-   renamed, so it exists only when complete.
+   any of the ROI groups are read a few trials at a time, z-scored per voxel
+   over the session's trials, and written with the trials' nsdIds and the
+   size and modification time of the raw file. A kept session file is
+   reused only if it matches the raw file and the voxels; each is written
+   under a temporary name and renamed, so a killed run redoes at most one.
+2. Final (``subjXX.h5``): the z-scores are averaged over the repeats of each
+   image, a block of images at a time, reading from every session only the
+   trials of the block, and written straight into the cache. Voxels that are
+   NaN or constant in any session are dropped and counted.
 
-Cache layout (``subjXX.h5``)::
-
-    attrs: subject, rois, sessions, trials_per_session, source
-    nsd_ids       (N,)  int64    0-based, sorted
-    shared1000    (N,)  bool     the held-out test images
-    num_repeats   (N,)  int64    trials averaged per image
-    rois/<roi>/ijk        (V, 3) int64    NIfTI voxel indices
-    rois/<roi>/coords     (V, 3) float32  mm, through the affine
-    rois/<roi>/responses  (N, V) float32  mean z-scored beta
-    rois/<roi>/ncsnr      (V,)   float32  noise ceiling SNR, when NSD's
-                                          ncsnr.nii.gz is beside the betas
+A complete cache is reused only if it holds the ROI groups asked for and its
+raw files are unchanged; otherwise the error says what differs.
 """
 import glob
 import json
@@ -29,7 +23,8 @@ import os
 import os.path as osp
 import re
 import shutil
-from typing import Dict, Optional, Sequence
+from dataclasses import dataclass
+from typing import Dict, List, Sequence, Tuple
 
 import h5py
 import numpy as np
@@ -37,20 +32,23 @@ from mmengine.utils import ProgressBar
 
 from . import layout
 from .betas import read_session_betas
+from .cache import BrainCache, CacheWriter, cache_path
 from .expdesign import load_expdesign
+from .hdf5 import open_hdf5, read, require_dataset
 from .layout import NSDFormatError
-from .rois import load_roi_voxels, load_volume
+from .rois import ROIVoxels, load_roi_voxels, load_volume
 from .stim_info import load_stim_info
 
-CACHE_VERSION = 1
 
+def find_sessions(root: str, subject: int,
+                  allow_partial: bool = False) -> Tuple[list, list]:
+    """Numbers of the ``betas_sessionNN.hdf5`` files present (1..n) and of
+    those missing from NSD's count for the subject.
 
-def cache_path(out_dir: str, subject: int) -> str:
-    return osp.join(out_dir, f'subj{subject:02d}.h5')
-
-
-def find_sessions(root: str, subject: int) -> list:
-    """Numbers of the ``betas_sessionNN.hdf5`` files present, 1..n."""
+    Raises:
+        NSDFormatError: No session, a gap, more sessions than NSD has, or
+            missing sessions without ``allow_partial``.
+    """
     folder = layout.betas_dir(root, subject)
     found = sorted(
         int(m.group(1)) for m in (
@@ -62,7 +60,42 @@ def find_sessions(root: str, subject: int) -> list:
     if found != list(range(1, len(found) + 1)):
         raise NSDFormatError(
             folder, f'sessions must run 1..n without gaps, found {found}')
-    return found
+    expected = layout.NUM_SESSIONS[subject - 1]
+    if len(found) > expected:
+        raise NSDFormatError(
+            folder, f'{len(found)} sessions; NSD subject {subject} has '
+            f'{expected}')
+    missing = list(range(len(found) + 1, expected + 1))
+    if missing and not allow_partial:
+        raise NSDFormatError(
+            folder, f'{len(found)} of the {expected} sessions of NSD '
+            f'subject {subject}: sessions {_span(missing)} are missing (a '
+            'partial download?); pass --allow-partial to prepare what is '
+            'there')
+    return found, missing
+
+
+def _span(numbers: List[int]) -> str:
+    return (str(numbers[0]) if len(numbers) == 1 else
+            f'{numbers[0]}-{numbers[-1]}')
+
+
+def fingerprint(path: str) -> list:
+    """[size in bytes, modification time in ns] of a file."""
+    stat = os.stat(layout.require_file(path))
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def source_files(root: str, subject: int, rois: Sequence[str],
+                 sessions: Sequence[int]) -> Dict[str, list]:
+    """Fingerprints of the raw files a cache is made of, by path relative to
+    ``root``."""
+    paths = [layout.expdesign_path(root), layout.stim_info_path(root)]
+    paths += [layout.roi_path(root, subject, roi) for roi in rois]
+    paths += [layout.betas_path(root, subject, s) for s in sessions]
+    if osp.exists(layout.ncsnr_path(root, subject)):
+        paths.append(layout.ncsnr_path(root, subject))
+    return {osp.relpath(p, root): fingerprint(p) for p in paths}
 
 
 def zscore_session(betas: np.ndarray) -> tuple:
@@ -90,7 +123,8 @@ def average_repeats(trial_ids: np.ndarray, values: np.ndarray,
     """Sum and count the trials of each image.
 
     Args:
-        trial_ids (np.ndarray): (T,) nsdId of each trial.
+        trial_ids (np.ndarray): (T,) nsdId of each trial, all in
+            ``image_ids``.
         values (np.ndarray): (T, V) one value per trial and voxel.
         image_ids (np.ndarray): (N,) sorted nsdIds that index the output.
 
@@ -109,46 +143,24 @@ def average_repeats(trial_ids: np.ndarray, values: np.ndarray,
     return sums, n
 
 
-def prepare_subject(root: str,
-                    subject: int,
-                    out_dir: str,
-                    rois: Sequence[str] = layout.ROI_GROUPS,
-                    keep_trials: bool = False,
-                    chunk_trials: int = 50,
-                    force: bool = False,
-                    progress: bool = True) -> Dict:
-    """Build (or finish) the cache of one subject; returns a report.
+@dataclass
+class SubjectVoxels:
+    """The ROI groups of a subject and the union of their voxels.
 
-    Args:
-        root (str): The NSD download (see :mod:`.layout`).
-        subject (int): 1..8.
-        out_dir (str): Where ``subjXX.h5`` (and the trials file) go.
-        rois (Sequence[str]): ROI groups to keep.
-        keep_trials (bool): Keep ``subjXX_trials/`` with the z-scored
-            single trials. Defaults to False.
-        chunk_trials (int): Trials read at a time from a session file.
-        force (bool): Rebuild from the raw files, even if the cache is
-            complete or session files of an earlier run are kept.
-        progress (bool): Show a progress bar over sessions.
+    Attributes:
+        rois (dict): ROI group -> :class:`ROIVoxels`.
+        union (np.ndarray): (U, 3) sorted NIfTI indices of every voxel.
+        columns (dict): ROI group -> (V_k,) its voxels' rows in ``union``.
+        volume_shape (tuple): (X, Y, Z).
     """
-    layout.check_subject(subject)
-    unknown = set(rois) - set(layout.ROI_GROUPS)
-    if unknown:
-        raise ValueError(f'unknown ROI groups {sorted(unknown)}; NSD has '
-                         f'{list(layout.ROI_GROUPS)}')
-    final = cache_path(out_dir, subject)
-    if osp.exists(final) and not force:
-        with h5py.File(final, 'r') as f:
-            report = json.loads(f.attrs['report'])
-        report['reused'] = True
-        return report
-    os.makedirs(out_dir, exist_ok=True)
+    rois: Dict[str, ROIVoxels]
+    union: np.ndarray
+    columns: Dict[str, np.ndarray]
+    volume_shape: Tuple[int, int, int]
 
-    design = load_expdesign(layout.expdesign_path(root))
-    trial_ids_all = design.trial_nsd_ids(subject)
-    stim = load_stim_info(layout.stim_info_path(root))
-    sessions = find_sessions(root, subject)
 
+def load_subject_voxels(root: str, subject: int,
+                        rois: Sequence[str]) -> SubjectVoxels:
     voxels = {
         roi: load_roi_voxels(layout.roi_path(root, subject, roi))
         for roi in rois
@@ -159,150 +171,261 @@ def prepare_subject(root: str,
             osp.dirname(layout.roi_path(root, subject, rois[0])),
             f'ROI masks of subject {subject} have different volume shapes '
             f'{sorted(shapes)}')
-    volume_shape = shapes.pop()
     union, inverse = np.unique(
         np.concatenate([v.ijk for v in voxels.values()]),
         axis=0,
         return_inverse=True)
-    inverse = inverse.ravel()
     bounds = np.cumsum([0] + [len(v.ijk) for v in voxels.values()])
-    roi_cols = {
-        roi: inverse[bounds[i]:bounds[i + 1]]
+    columns = {
+        roi: inverse.ravel()[bounds[i]:bounds[i + 1]]
         for i, roi in enumerate(rois)
     }
+    return SubjectVoxels(voxels, union, columns, shapes.pop())
 
-    trials_dir = osp.join(out_dir, f'subj{subject:02d}_trials')
+
+def session_is_current(path: str, raw_path: str, union: np.ndarray) -> bool:
+    """Whether a kept session file was made from ``raw_path`` as it is now,
+    for these voxels."""
+    with open_hdf5(path) as f:
+        return (json.loads(f.attrs.get('source', 'null')) == fingerprint(
+            raw_path) and np.array_equal(f['union_ijk'][()], union))
+
+
+def write_session(raw_path: str, path: str, voxels: SubjectVoxels,
+                  design_ids: np.ndarray, session: int, chunk_trials: int):
+    """Stage 1 for one session: z-scored betas of the union voxels.
+
+    Args:
+        raw_path (str): ``betas_sessionNN.hdf5``, T trials.
+        path (str): The session file to write.
+        voxels (SubjectVoxels): The voxels to read.
+        design_ids (np.ndarray): nsdIds of all the subject's trials; the
+            session's are ``design_ids[(session - 1) * T:session * T]``.
+        session (int): 1-based session number.
+        chunk_trials (int): Trials per read of the raw file.
+    """
+    betas = read_session_betas(raw_path, voxels.union, voxels.volume_shape,
+                               chunk_trials)
+    start, stop = (session - 1) * len(betas), session * len(betas)
+    if stop > len(design_ids):
+        raise NSDFormatError(
+            raw_path, f'{len(betas)} trials per session need {stop} trials '
+            f'in the experiment design, which has {len(design_ids)}')
+    z, bad = zscore_session(betas)
+    del betas
+    with h5py.File(path + '.tmp', 'w') as f:
+        f.create_dataset('zscored', data=z, chunks=(1, z.shape[1]))
+        f['nsd_ids'] = design_ids[start:stop]
+        f['bad'] = bad
+        f['union_ijk'] = voxels.union
+        f.attrs['source'] = json.dumps(fingerprint(raw_path))
+    os.replace(path + '.tmp', path)
+
+
+def prepare_sessions(root: str, subject: int, sessions: Sequence[int],
+                     voxels: SubjectVoxels, trials_dir: str,
+                     chunk_trials: int, force: bool,
+                     progress: bool) -> Tuple[list, int]:
+    """Stage 1 for every session; returns the session files and how many
+    were reused."""
+    design_ids = load_expdesign(
+        layout.expdesign_path(root)).trial_nsd_ids(subject)
     os.makedirs(trials_dir, exist_ok=True)
-    session_files = [
-        osp.join(trials_dir, f'session{s:02d}.h5') for s in sessions
-    ]
-    reused = 0
+    files, reused = [], 0
     bar = ProgressBar(len(sessions)) if progress else None
-    for session, path in zip(sessions, session_files):
-        if osp.exists(path) and not force:
-            with h5py.File(path, 'r') as f:
-                if not np.array_equal(f['union_ijk'][()], union):
-                    raise NSDFormatError(
-                        path, 'was written for other ROI voxels; delete '
-                        f'{trials_dir} or pass force=True')
+    for session in sessions:
+        raw = layout.betas_path(root, subject, session)
+        path = osp.join(trials_dir, f'session{session:02d}.h5')
+        if (not force and osp.exists(path)
+                and session_is_current(path, raw, voxels.union)):
             reused += 1
         else:
-            betas = read_session_betas(
-                layout.betas_path(root, subject, session), union,
-                volume_shape, chunk_trials)
-            start = (session - 1) * len(betas)
-            if start + len(betas) > len(trial_ids_all):
-                raise NSDFormatError(
-                    layout.expdesign_path(root),
-                    f'masterordering has {len(trial_ids_all)} trials, fewer '
-                    f'than subject {subject} session {session} needs '
-                    f'({start + len(betas)})')
-            z, bad = zscore_session(betas)
-            with h5py.File(path + '.tmp', 'w') as f:
-                f['zscored'] = z
-                f['nsd_ids'] = trial_ids_all[start:start + len(betas)]
-                f['bad'] = bad
-                f['union_ijk'] = union
-            os.replace(path + '.tmp', path)
+            write_session(raw, path, voxels, design_ids, session,
+                          chunk_trials)
+        files.append(path)
         if bar:
             bar.update()
     if bar:
         print()
+    return files, reused
 
-    trial_ids, bad = [], np.zeros(len(union), dtype=bool)
+
+def write_averages(session_files: Sequence[str], outputs: Sequence[tuple],
+                   image_ids: np.ndarray, counts: np.ndarray,
+                   block_images: int):
+    """Stage 2: the mean z-score of each image over its repeats, written a
+    block of ``block_images`` images at a time (memory: a few (block, U)
+    float64 arrays).
+
+    Args:
+        session_files (Sequence[str]): Stage-1 files.
+        outputs (Sequence[tuple]): (dataset, columns) pairs: an (N, V_k)
+            dataset to fill and the (V_k,) union columns it takes.
+        image_ids (np.ndarray): (N,) sorted nsdIds, the output rows.
+        counts (np.ndarray): (N,) trials per image over all sessions.
+        block_images (int): Images averaged at a time.
+    """
+    files = [open_hdf5(p) for p in session_files]
+    try:
+        trial_ids = [f['nsd_ids'][()] for f in files]
+        num_voxels = files[0]['zscored'].shape[1]
+        for start in range(0, len(image_ids), block_images):
+            block = image_ids[start:start + block_images]
+            sums = np.zeros((len(block), num_voxels))
+            for f, ids in zip(files, trial_ids):
+                rows = np.flatnonzero(np.isin(ids, block))
+                if len(rows):
+                    sums += average_repeats(
+                        ids[rows], read(f['zscored'], rows), block)[0]
+            mean = sums / counts[start:start + len(block), None]
+            for data, columns in outputs:
+                data[start:start + len(block)] = mean[:, columns]
+    finally:
+        for f in files:
+            f.close()
+
+
+def read_trial_ids(session_files: Sequence[str]) -> tuple:
+    """The sorted nsdIds shown, their trial counts over all sessions, and
+    the (U,) voxels bad in any session."""
+    ids, bad = [], None
     for path in session_files:
-        with h5py.File(path, 'r') as f:
-            trial_ids.append(f['nsd_ids'][()])
-            bad |= f['bad'][()]
-    lengths = {len(ids) for ids in trial_ids}
+        with open_hdf5(path) as f:
+            ids.append(read(require_dataset(f, 'nsd_ids', (None, ))))
+            flags = read(require_dataset(f, 'bad', (None, ), np.bool_))
+            bad = flags if bad is None else bad | flags
+    lengths = sorted({len(i) for i in ids})
     if len(lengths) != 1:
         raise NSDFormatError(
-            layout.betas_dir(root, subject),
-            f'sessions have different trial counts {sorted(lengths)}')
-    image_ids = np.unique(np.concatenate(trial_ids))
+            osp.dirname(session_files[0]),
+            f'sessions have different trial counts {lengths}')
+    image_ids, counts = np.unique(np.concatenate(ids), return_counts=True)
+    return image_ids, counts, bad
+
+
+def check_reuse(path: str, root: str, rois: Sequence[str],
+                sources: Dict[str, list]) -> Dict:
+    """The report of a complete cache that holds ``rois``, whose raw files
+    are unchanged, and which no new raw file (a session) would enter.
+
+    Args:
+        sources (dict): :func:`source_files` of this request.
+
+    Raises:
+        NSDFormatError: Naming the cache and saying what differs.
+    """
+    with BrainCache(path) as cache:
+        problems = []
+        missing = [r for r in rois if r not in cache.rois]
+        if missing:
+            problems.append(f'it lacks ROI groups {missing} (it holds '
+                            f'{cache.rois})')
+        changed = [
+            name for name, stamp in cache.sources.items()
+            if not osp.isfile(osp.join(root, name))
+            or fingerprint(osp.join(root, name)) != stamp
+        ]
+        if changed:
+            problems.append('these raw files were removed or changed since '
+                            f'(size or time): {changed}')
+        added = [name for name in sources if name not in cache.sources]
+        if added and not missing:
+            problems.append(f'these raw files are new: {added}')
+        if problems:
+            raise NSDFormatError(
+                path, 'is complete, but ' + '; '.join(problems) +
+                '. Pass --force (force=True) to rebuild it')
+        return cache.report
+
+
+def prepare_subject(root: str,
+                    subject: int,
+                    out_dir: str,
+                    rois: Sequence[str] = layout.ROI_GROUPS,
+                    keep_trials: bool = False,
+                    chunk_trials: int = 50,
+                    block_mb: float = 64,
+                    allow_partial: bool = False,
+                    force: bool = False,
+                    progress: bool = True) -> Dict:
+    """Build (or finish) the cache of one subject; returns a report.
+
+    Args:
+        root (str): The NSD download (see :mod:`.layout`).
+        subject (int): 1..8.
+        out_dir (str): Where ``subjXX.h5`` (and the trials folder) go.
+        rois (Sequence[str]): ROI groups to keep.
+        keep_trials (bool): Keep ``subjXX_trials/`` with the z-scored
+            single trials. Defaults to False.
+        chunk_trials (int): Trials read at a time from a session file.
+        block_mb (float): Size of one block of averaged images, as (block,
+            voxels) float64; bounds the memory of stage 2.
+        allow_partial (bool): Prepare a subject with fewer sessions than
+            NSD has; the report lists the missing ones.
+        force (bool): Rebuild from the raw files, even if the cache is
+            complete or session files of an earlier run are kept.
+        progress (bool): Show a progress bar over sessions.
+    """
+    layout.check_subject(subject)
+    unknown = set(rois) - set(layout.ROI_GROUPS)
+    if unknown:
+        raise ValueError(f'unknown ROI groups {sorted(unknown)}; NSD has '
+                         f'{list(layout.ROI_GROUPS)}')
+    sessions, missing = find_sessions(root, subject, allow_partial)
+    final = cache_path(out_dir, subject)
+    sources = source_files(root, subject, rois, sessions)
+    if osp.exists(final) and not force:
+        return dict(check_reuse(final, root, rois, sources), reused=True)
+
+    voxels = load_subject_voxels(root, subject, rois)
+    trials_dir = osp.join(out_dir, f'subj{subject:02d}_trials')
+    session_files, reused = prepare_sessions(root, subject, sessions, voxels,
+                                             trials_dir, chunk_trials, force,
+                                             progress)
+    image_ids, counts, bad = read_trial_ids(session_files)
+    stim = load_stim_info(layout.stim_info_path(root))
     outside = image_ids[~np.isin(image_ids, stim.nsd_id)]
     if len(outside):
         raise NSDFormatError(
             layout.stim_info_path(root),
             f'nsdIds {outside[:5].tolist()} of subject {subject} are not in '
             'the stimulus table')
+    ncsnr = None
+    if osp.exists(layout.ncsnr_path(root, subject)):
+        ncsnr = load_volume(layout.ncsnr_path(root, subject),
+                            voxels.volume_shape)
 
     report = dict(
         subject=subject,
         sessions=len(sessions),
         sessions_reused=reused,
-        trials=int(sum(len(t) for t in trial_ids)),
+        missing_sessions=missing,
+        trials=int(counts.sum()),
         images=int(len(image_ids)),
         rois={})
-    ncsnr = None
-    if osp.exists(layout.ncsnr_path(root, subject)):
-        ncsnr = load_volume(layout.ncsnr_path(root, subject), volume_shape)
-    tmp = final + '.tmp'
-    with h5py.File(tmp, 'w') as out:
+    shared = stim.shared1000[np.searchsorted(stim.nsd_id, image_ids)]
+    with CacheWriter(final, image_ids, shared, num_repeats=counts) as out:
+        outputs = []
         for roi in rois:
-            cols = roi_cols[roi]
-            keep = ~bad[cols]
+            keep = ~bad[voxels.columns[roi]]
             if not keep.any():
                 raise NSDFormatError(
                     layout.roi_path(root, subject, roi),
                     f'every voxel of {roi} is NaN or constant in the betas')
-            cols = cols[keep]
-            lo, hi = cols.min(), cols.max() + 1
-            sums = np.zeros((len(image_ids), len(cols)))
-            counts = np.zeros(len(image_ids), dtype=np.int64)
-            for path, ids in zip(session_files, trial_ids):
-                with h5py.File(path, 'r') as f:
-                    # a contiguous read, then a gather (h5py point
-                    # selection is slow)
-                    z = f['zscored'][:, lo:hi][:, cols - lo]
-                part, n = average_repeats(ids, z, image_ids)
-                sums += part
-                counts += n
-            group = out.create_group(f'rois/{roi}')
-            group['ijk'] = voxels[roi].ijk[keep]
-            group['coords'] = voxels[roi].coords[keep]
-            if ncsnr is not None:
-                i, j, k = voxels[roi].ijk[keep].T
-                group['ncsnr'] = ncsnr[i, j, k].astype(np.float32)
-            group.create_dataset(
-                'responses',
-                data=(sums / counts[:, None]).astype(np.float32),
-                chunks=(1, len(cols)))
+            ijk = voxels.rois[roi].ijk[keep]
+            outputs.append((out.add_roi(
+                roi,
+                coords=voxels.rois[roi].coords[keep],
+                ijk=ijk,
+                ncsnr=None if ncsnr is None else ncsnr[tuple(ijk.T)]),
+                            voxels.columns[roi][keep]))
             report['rois'][roi] = dict(
                 voxels=int(len(keep)),
                 dropped=int((~keep).sum()),
                 kept=int(keep.sum()))
-        out['nsd_ids'] = image_ids
-        out['num_repeats'] = counts
-        out['shared1000'] = stim.shared1000[np.searchsorted(
-            stim.nsd_id, image_ids)]
-        out.attrs.update(
-            subject=subject,
-            rois=json.dumps(list(rois)),
-            sessions=len(sessions),
-            trials_per_session=lengths.pop(),
-            source=osp.abspath(root),
-            version=CACHE_VERSION,
-            report=json.dumps(report))
-    os.replace(tmp, final)
+        block = max(1, int(block_mb * 2**20 // (8 * len(voxels.union))))
+        write_averages(session_files, outputs, image_ids, counts, block)
+        out.finish(subject, rois, root, report, sources)
     if not keep_trials:
         shutil.rmtree(trials_dir)
-    report['reused'] = False
-    return report
-
-
-def open_cache(path: str, rois: Optional[Sequence[str]] = None) -> h5py.File:
-    """Open a cache file for reading, checking that it holds ``rois``."""
-    layout.require_file(path)
-    f = h5py.File(path, 'r')
-    if f.attrs.get('version') != CACHE_VERSION:
-        f.close()
-        raise NSDFormatError(path, 'not an mmbrain NSD cache of version '
-                             f'{CACHE_VERSION}; run prepare_nsd.py again')
-    missing = [r for r in rois or [] if f'rois/{r}' not in f]
-    if missing:
-        held = json.loads(f.attrs['rois'])
-        f.close()
-        raise NSDFormatError(path, f'ROI groups {missing} are absent; '
-                             f'it holds {held}')
-    return f
+    return dict(report, reused=False)

@@ -1,8 +1,8 @@
 """``nsd_stimuli.hdf5``: the image brick, read one image at a time."""
-import h5py
 import numpy as np
 
-from .layout import NSDFormatError, require_file
+from .hdf5 import open_hdf5, read, require_dataset
+from .layout import NSDFormatError
 
 
 class NSDStimuli:
@@ -16,21 +16,11 @@ class NSDStimuli:
     """
 
     def __init__(self, path: str):
-        self.path = require_file(path)
+        self.path = path
         self._file = None
-        with h5py.File(path, 'r') as f:
-            brick = self._brick(f)
-            self.shape = brick.shape
-
-    def _brick(self, f: h5py.File) -> h5py.Dataset:
-        if 'imgBrick' not in f:
-            raise NSDFormatError(self.path, "dataset 'imgBrick' is missing")
-        brick = f['imgBrick']
-        if brick.ndim != 4 or brick.shape[-1] != 3 or brick.dtype != np.uint8:
-            raise NSDFormatError(
-                self.path, "'imgBrick' must be (N, H, W, 3) uint8, got "
-                f'{brick.shape} {brick.dtype}')
-        return brick
+        with open_hdf5(path) as f:
+            self.shape = require_dataset(f, 'imgBrick', (None, None, None, 3),
+                                         np.uint8).shape
 
     def __len__(self) -> int:
         return self.shape[0]
@@ -42,8 +32,8 @@ class NSDStimuli:
                 self.path, f'nsdId {nsd_id} is outside the image brick '
                 f'(0..{self.shape[0] - 1})')
         if self._file is None:
-            self._file = h5py.File(self.path, 'r')
-        return self._file['imgBrick'][nsd_id]
+            self._file = open_hdf5(self.path)
+        return read(self._file['imgBrick'], nsd_id)
 
     def __getstate__(self):
         return dict(self.__dict__, _file=None)

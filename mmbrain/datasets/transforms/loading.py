@@ -1,13 +1,12 @@
 import os
 from typing import Dict
 
-import h5py
 import mmcv
 import numpy as np
 from mmcv.transforms import BaseTransform
 
 from mmbrain.registry import TRANSFORMS
-from ..nsd import NSDStimuli, open_cache
+from ..nsd import BrainCache, NSDStimuli
 
 
 class _PerProcessFiles:
@@ -64,20 +63,20 @@ class LoadBrainResponses(BaseTransform):
     """
 
     def __init__(self):
-        self.caches = _PerProcessFiles(open_cache)
+        self.caches = _PerProcessFiles(BrainCache)
         self.coords: Dict[tuple, np.ndarray] = {}
 
     def transform(self, results: dict) -> dict:
-        cache: h5py.File = self.caches(results['cache_path'])
+        cache: BrainCache = self.caches(results['cache_path'])
         index = results['cache_index']
         results['fmri'] = [
-            cache[f'rois/{roi}/responses'][index] for roi in results['rois']
+            cache.responses(roi, index) for roi in results['rois']
         ]
         results['coords'] = []
         for roi in results['rois']:
             key = (results['cache_path'], roi)
             if key not in self.coords:
-                self.coords[key] = cache[f'rois/{roi}/coords'][()]
+                self.coords[key] = cache.coords(roi)
             results['coords'].append(self.coords[key])
         return results
 

@@ -1,0 +1,55 @@
+"""Drawing the demo's random content and writing all of it."""
+import json
+import os.path as osp
+from dataclasses import asdict
+from typing import Dict, List
+
+import numpy as np
+
+from .downstream_writers import write_ade20k, write_coco
+from .nsd_writer import write_nsd
+from .scenes import draw_scenes, scene_features
+from .spec import DemoSpec
+
+
+def _coco_split(rng: np.random.Generator, num: int) -> List[str]:
+    """A COCO split per image, ``val2017`` with probability 0.2."""
+    return ['val2017' if rng.random() < 0.2 else 'train2017'
+            for _ in range(num)]
+
+
+def make_demo_nsd(out_root: str, spec: DemoSpec = DemoSpec()) -> Dict:
+    """Write the demo NSD under ``out_root`` (layout of
+    :mod:`mmbrain.datasets.nsd.layout`), plus ``coco/`` and ``ade20k/``;
+    returns a summary. Deterministic in ``spec.seed``."""
+    rng = np.random.default_rng(spec.seed)
+    n, size = spec.num_images, spec.image_size
+    images, scenes = draw_scenes(rng, n, size)
+    features = [scene_features(img, sc) for img, sc in zip(images, scenes)]
+    # image columns are shown `repeats` times in one shared random order,
+    # as in NSD
+    order = rng.permutation(
+        np.tile(np.arange(spec.images_per_subject), spec.repeats))
+    coco_ids = 100000 + rng.choice(900000, n, replace=False)
+    coco_split = _coco_split(rng, n)
+    summary = dict(spec=asdict(spec),
+                   subjects=write_nsd(out_root, spec, images, features, order,
+                                      coco_ids, coco_split))
+
+    # scenes NSD never shows, from their own stream so that the NSD part
+    # does not depend on how many there are
+    rng = np.random.default_rng([spec.seed, 1])
+    extra_images, extra_scenes = draw_scenes(rng, spec.num_downstream, size)
+    free = np.setdiff1d(np.arange(100000, 1000000), coco_ids)
+    extra_ids = rng.choice(free, spec.num_downstream, replace=False)
+    extra_split = _coco_split(rng, spec.num_downstream)
+    summary['coco'] = write_coco(
+        osp.join(out_root, 'coco'), np.concatenate([images, extra_images]),
+        scenes + extra_scenes, np.concatenate([coco_ids, extra_ids]),
+        coco_split + extra_split)
+    summary['ade20k'] = write_ade20k(
+        osp.join(out_root, 'ade20k'), extra_images, extra_scenes,
+        extra_split)
+    with open(osp.join(out_root, 'demo_summary.json'), 'w') as f:
+        json.dump(summary, f, indent=2)
+    return summary

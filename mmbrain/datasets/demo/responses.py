@@ -1,0 +1,74 @@
+"""Synthetic brains: ROI volumes, and how their voxels respond to images."""
+from typing import Dict, List
+
+import numpy as np
+from nibabel.affines import apply_affine
+
+from ..nsd import layout
+
+
+def subject_volume(rng: np.random.Generator, subject: int):
+    """A small brain volume with the six ROI groups as labelled blobs.
+
+    Returns:
+        tuple: (X, Y, Z) shape, (4, 4) affine, dict ROI -> int32 label
+        volume (-1 outside the brain, 0 unlabelled, > 0 in the ROI).
+    """
+    shape = (18 + subject, 22 + (subject % 3), 16 + (subject % 2))
+    affine = np.array([[-1.8, 0, 0, 0.9 * shape[0]],
+                       [0, 1.8, 0, -0.9 * shape[1] - 10],
+                       [0, 0, 1.8, -0.9 * shape[2] + 5], [0, 0, 0, 1.]])
+    ijk = np.indices(shape).reshape(3, -1).T
+    centre = (np.array(shape) - 1) / 2
+    inside = (((ijk - centre) / (np.array(shape) / 2))**2).sum(1) <= 1.0
+    labels = {}
+    for roi in layout.ROI_GROUPS:
+        c = centre + rng.uniform(-0.3, 0.3, 3) * np.array(shape)
+        radius = rng.uniform(2.5, 4.0, 3) * (2.0 if roi in (
+            'prf-visualrois', 'streams') else 1.0)
+        blob = (((ijk - c) / radius)**2).sum(1) <= 1.0
+        vol = np.where(inside, 0, -1)
+        vol[blob & inside] = 1 + (ijk[blob & inside, 2] % 3)  # sub-areas
+        labels[roi] = vol.reshape(shape).astype(np.int32)
+    return shape, affine, labels
+
+
+def _smooth_weights(coords: np.ndarray, dim: int,
+                    rng: np.random.Generator) -> np.ndarray:
+    """(V, dim) weights that vary smoothly with voxel position (mm)."""
+    freqs = rng.normal(0, 1 / 12, (3, 16))
+    phases = rng.uniform(0, 2 * np.pi, 16)
+    basis = np.cos(coords @ freqs + phases)  # (V, 16)
+    return basis @ rng.normal(0, 1, (16, dim)) / 4 + rng.normal(
+        0, 0.3, (len(coords), dim))
+
+
+def _prf_weights(coords: np.ndarray, grid: int = 8) -> np.ndarray:
+    """(V, grid*grid) Gaussian receptive fields: the voxel's (y, z) position
+    in the volume maps to the field's centre in the image."""
+    lo, hi = coords.min(0), coords.max(0)
+    pos = (coords - lo) / np.maximum(hi - lo, 1e-6) * (grid - 1)
+    gy, gx = np.mgrid[0:grid, 0:grid]
+    d2 = (gx.ravel()[None] - pos[:, 1:2])**2 + (gy.ravel()[None] -
+                                               pos[:, 2:3])**2
+    return 3 * np.exp(-d2 / 2)
+
+
+def voxel_signal(rng: np.random.Generator, labels: Dict[str, np.ndarray],
+                 affine: np.ndarray, features: List[Dict]) -> np.ndarray:
+    """(N, X, Y, Z) noise-free response of every voxel to each of the N
+    images: its ROI's standardised features (``features[i][roi]``, from
+    :func:`~.scenes.scene_features`) weighed by the voxel's weights. Voxels
+    in no ROI respond to nothing, as in a real brain outside visual
+    cortex."""
+    shape = labels[layout.ROI_GROUPS[0]].shape
+    signal = np.zeros((len(features), ) + shape, dtype=np.float64)
+    for roi in layout.ROI_GROUPS:
+        ijk = np.argwhere(labels[roi] > 0)
+        coords = apply_affine(affine, ijk)
+        feats = np.stack([f[roi] for f in features])  # (N, F)
+        feats = (feats - feats.mean(0)) / (feats.std(0) + 1e-6)
+        weights = (_prf_weights(coords) if roi == 'prf-visualrois' else
+                   _smooth_weights(coords, feats.shape[1], rng))
+        signal[:, ijk[:, 0], ijk[:, 1], ijk[:, 2]] += feats @ weights.T
+    return signal

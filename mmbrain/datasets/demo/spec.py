@@ -1,0 +1,35 @@
+"""The sizes of the demo NSD."""
+from dataclasses import dataclass
+
+
+@dataclass
+class DemoSpec:
+    """Sizes of the demo NSD. Each subject sees ``num_shared + num_own``
+    images ``repeats`` times, over ``sessions`` sessions."""
+    seed: int = 0
+    num_subjects: int = 3
+    num_shared: int = 50
+    num_own: int = 250
+    num_unseen: int = 20
+    repeats: int = 3
+    sessions: int = 3
+    image_size: int = 96
+    noise: float = 1.0
+    num_downstream: int = 200
+
+    @property
+    def images_per_subject(self) -> int:
+        return self.num_shared + self.num_own
+
+    @property
+    def num_images(self) -> int:
+        return (self.num_shared + self.num_subjects * self.num_own +
+                self.num_unseen)
+
+    @property
+    def trials_per_session(self) -> int:
+        total = self.images_per_subject * self.repeats
+        if total % self.sessions:
+            raise ValueError(f'{total} trials do not split into '
+                             f'{self.sessions} equal sessions')
+        return total // self.sessions

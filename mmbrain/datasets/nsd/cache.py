@@ -1,0 +1,195 @@
+"""The prepared cache, ``subjXX.h5``: its schema, writer and reader.
+
+Both converters (raw NSD, :mod:`.prepare`; Algonauts, :mod:`.algonauts`)
+write it through :class:`CacheWriter`, and everything else reads it through
+:class:`BrainCache`::
+
+    attrs: version, subject, rois (json), source, report (json),
+           sources (json {file: [size, mtime_ns]}, raw NSD only)
+    nsd_ids       (N,)  int64    0-based, sorted
+    shared1000    (N,)  bool     the held-out test images
+    num_repeats   (N,)  int64    trials averaged per image (raw NSD only)
+    image_files   (N,)  str      image paths (Algonauts only; NSD images
+                                 come from the image brick)
+    rois/<roi>/responses  (N, V) float32  mean z-scored response
+    rois/<roi>/coords     (V, 3) float32  mm, voxel or vertex position
+    rois/<roi>/ijk        (V, 3) int64    NIfTI voxel indices (raw NSD)
+    rois/<roi>/vertex     (V,)   int64    challenge-space vertex (Algonauts)
+    rois/<roi>/ncsnr      (V,)   float32  noise ceiling SNR, when NSD's
+                                          ncsnr.nii.gz is beside the betas
+"""
+import json
+import os
+import os.path as osp
+from typing import Dict, List, Optional, Sequence
+
+import h5py
+import numpy as np
+
+from .hdf5 import open_hdf5, read, require_dataset
+from .layout import NSDFormatError
+
+CACHE_VERSION = 2
+
+
+def cache_path(out_dir: str, subject: int) -> str:
+    return osp.join(out_dir, f'subj{subject:02d}.h5')
+
+
+class CacheWriter:
+    """Write a cache under a temporary name; it is renamed to ``path`` only
+    when the ``with`` block ends without error, so a cache exists only when
+    complete.
+
+    Args:
+        path (str): The ``subjXX.h5`` to write.
+        nsd_ids (np.ndarray): (N,) sorted 0-based nsdIds, one per row.
+        shared1000 (np.ndarray): (N,) bool, the test images.
+        num_repeats (np.ndarray, optional): (N,) trials averaged per image.
+        image_files (Sequence[str], optional): (N,) image paths.
+    """
+
+    def __init__(self,
+                 path: str,
+                 nsd_ids: np.ndarray,
+                 shared1000: np.ndarray,
+                 num_repeats: Optional[np.ndarray] = None,
+                 image_files: Optional[Sequence[str]] = None):
+        self.path, self.tmp = path, path + '.tmp'
+        os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+        self.file = h5py.File(self.tmp, 'w')
+        self.finished = False
+        self.num_images = len(nsd_ids)
+        self.file['nsd_ids'] = np.asarray(nsd_ids, dtype=np.int64)
+        self.file['shared1000'] = np.asarray(shared1000, dtype=bool)
+        if num_repeats is not None:
+            self.file['num_repeats'] = np.asarray(num_repeats, np.int64)
+        if image_files is not None:
+            self.file['image_files'] = np.array(
+                image_files, dtype=h5py.string_dtype())
+
+    def add_roi(self,
+                roi: str,
+                coords: np.ndarray,
+                ijk: Optional[np.ndarray] = None,
+                vertex: Optional[np.ndarray] = None,
+                ncsnr: Optional[np.ndarray] = None) -> h5py.Dataset:
+        """Write an ROI group's voxels; returns its (N, V) float32
+        ``responses`` dataset, chunked by row, for the caller to fill."""
+        group = self.file.create_group(f'rois/{roi}')
+        group['coords'] = np.asarray(coords, dtype=np.float32)
+        for name, value, dtype in (('ijk', ijk, np.int64),
+                                   ('vertex', vertex, np.int64),
+                                   ('ncsnr', ncsnr, np.float32)):
+            if value is not None:
+                group[name] = np.asarray(value, dtype=dtype)
+        num_voxels = len(coords)
+        return group.create_dataset(
+            'responses', (self.num_images, num_voxels),
+            dtype=np.float32,
+            chunks=(1, num_voxels))
+
+    def finish(self,
+               subject: int,
+               rois: Sequence[str],
+               source: str,
+               report: Dict,
+               sources: Optional[Dict] = None):
+        """Set the attributes; call last, inside the ``with`` block."""
+        self.file.attrs.update(
+            version=CACHE_VERSION,
+            subject=subject,
+            rois=json.dumps(list(rois)),
+            source=osp.abspath(source),
+            report=json.dumps(report),
+            sources=json.dumps(sources or {}))
+        self.finished = True
+
+    def __enter__(self) -> 'CacheWriter':
+        return self
+
+    def __exit__(self, exc_type, *_):
+        self.file.close()
+        if exc_type is None and self.finished:
+            os.replace(self.tmp, self.path)
+            return
+        os.remove(self.tmp)
+        if exc_type is None:
+            raise RuntimeError(f'{self.path}: CacheWriter.finish was not '
+                               'called, so the cache was not written')
+
+
+class BrainCache:
+    """Read a cache, checking its version, layout and ROI groups on open.
+
+    Args:
+        path (str): The ``subjXX.h5``.
+        rois (Sequence[str], optional): ROI groups that must be present.
+
+    Raises:
+        NSDFormatError: Naming ``path``: missing, truncated, not a cache of
+            this version, a missing group or a dataset of the wrong shape.
+    """
+
+    def __init__(self, path: str, rois: Optional[Sequence[str]] = None):
+        self.path = path
+        self.file = open_hdf5(path)
+        try:
+            self._check(rois or [])
+        except BaseException:
+            self.file.close()
+            raise
+
+    def _check(self, rois: Sequence[str]):
+        f = self.file
+        if f.attrs.get('version') != CACHE_VERSION:
+            raise NSDFormatError(
+                self.path, f'not an mmbrain cache of version {CACHE_VERSION}'
+                f' (found {f.attrs.get("version")}); prepare it again with '
+                'tools/dataset_converters/prepare_nsd.py --force')
+        self.rois: List[str] = json.loads(f.attrs['rois'])
+        self.subject = int(f.attrs['subject'])
+        self.report: Dict = json.loads(f.attrs['report'])
+        self.sources: Dict = json.loads(f.attrs['sources'])
+        self.nsd_ids = read(require_dataset(f, 'nsd_ids', (None, ), np.integer))
+        n = len(self.nsd_ids)
+        self.shared1000 = read(require_dataset(f, 'shared1000', (n, ),
+                                               np.bool_))
+        self.num_repeats = (read(
+            require_dataset(f, 'num_repeats', (n, ), np.integer))
+                            if 'num_repeats' in f else None)
+        self.image_files = (require_dataset(
+            f, 'image_files', (n, )).asstr()[()].tolist()
+                            if 'image_files' in f else None)
+        missing = [r for r in rois if r not in self.rois]
+        if missing:
+            raise NSDFormatError(
+                self.path, f'ROI groups {missing} are absent; it holds '
+                f'{self.rois}. Prepare it again with these --rois and --force')
+        for roi in self.rois:
+            coords = require_dataset(f, f'rois/{roi}/coords', (None, 3),
+                                     np.floating)
+            require_dataset(f, f'rois/{roi}/responses', (n, len(coords)),
+                            np.float32)
+
+    def responses(self, roi: str, rows=()) -> np.ndarray:
+        """(V,) responses of one row, or (N', V) of a row selection."""
+        return read(self.file[f'rois/{roi}/responses'], rows)
+
+    def coords(self, roi: str) -> np.ndarray:
+        """(V, 3) float32 positions in mm."""
+        return read(self.file[f'rois/{roi}/coords'])
+
+    def ncsnr(self, roi: str) -> Optional[np.ndarray]:
+        """(V,) noise ceiling SNR, or None when the cache has none."""
+        key = f'rois/{roi}/ncsnr'
+        return read(self.file[key]) if key in self.file else None
+
+    def close(self):
+        self.file.close()
+
+    def __enter__(self) -> 'BrainCache':
+        return self
+
+    def __exit__(self, *_):
+        self.close()

@@ -1,0 +1,125 @@
+"""The prepared cache: one writer, one reader, and the errors of both."""
+import os
+import os.path as osp
+
+import h5py
+import numpy as np
+import pytest
+
+from mmbrain.datasets.nsd import (BrainCache, CacheWriter, NSDFormatError,
+                                  prepare_subject)
+from mmbrain.datasets.nsd.algonauts import convert_algonauts_subject
+from .mini_nsd import ROIS, build_mini_nsd
+
+
+def write_by_hand(path, finish=True):
+    with CacheWriter(path, np.array([3, 7]), np.array([True, False]),
+                     num_repeats=np.array([2, 3])) as out:
+        out.add_roi('floc-faces', coords=np.ones((3, 3)),
+                    ijk=np.zeros((3, 3)))[...] = [[1, 2, 3], [4, 5, 6]]
+        if finish:
+            out.finish(1, ['floc-faces'], '/raw', dict(images=2),
+                       {'a.hdf5': [1, 2]})
+
+
+def test_written_cache_reads_back(tmp_path):
+    path = str(tmp_path / 'subj01.h5')
+    write_by_hand(path)
+    assert os.listdir(tmp_path) == ['subj01.h5']
+    with BrainCache(path, ['floc-faces']) as cache:
+        assert cache.nsd_ids.tolist() == [3, 7]
+        assert cache.shared1000.tolist() == [True, False]
+        assert cache.num_repeats.tolist() == [2, 3]
+        assert cache.image_files is None
+        assert cache.rois == ['floc-faces'] and cache.subject == 1
+        assert cache.report == dict(images=2)
+        assert cache.sources == {'a.hdf5': [1, 2]}
+        assert cache.responses('floc-faces', 1).tolist() == [4, 5, 6]
+        assert cache.coords('floc-faces').dtype == np.float32
+        assert cache.ncsnr('floc-faces') is None
+
+
+def test_unfinished_or_failed_writes_leave_no_cache(tmp_path):
+    path = str(tmp_path / 'subj01.h5')
+    with pytest.raises(RuntimeError, match='finish was not called'):
+        write_by_hand(path, finish=False)
+    with pytest.raises(KeyError):
+        with CacheWriter(path, np.arange(2), np.zeros(2, bool)):
+            raise KeyError('killed')
+    assert os.listdir(tmp_path) == []
+
+
+def test_both_converters_are_read_by_one_reader(tmp_path):
+    root = build_mini_nsd(tmp_path / 'nsd', subjects=(1, ))
+    prepare_subject(root, 1, str(tmp_path / 'nsd_cache'), rois=ROIS,
+                    progress=False, allow_partial=True)
+
+    subject = tmp_path / 'algonauts' / 'subj01'
+    images = subject / 'training_split' / 'training_images'
+    fmri = subject / 'training_split' / 'training_fmri'
+    for folder in (images, fmri, subject / 'roi_masks'):
+        folder.mkdir(parents=True)
+    for index, nsd_id in enumerate([12, 5]):
+        (images / f'train-{index + 1:04d}_nsd-{nsd_id:05d}.png').touch()
+    coords = {}
+    for hemi, vertices in (('lh', 3), ('rh', 2)):
+        np.save(fmri / f'{hemi}_training_fmri.npy',
+                np.arange(2 * vertices, dtype=np.float32).reshape(2, -1))
+        for roi in ROIS:
+            np.save(subject / 'roi_masks' / f'{hemi}.{roi}_challenge_space'
+                    '.npy', np.ones(vertices))
+        coords[hemi] = str(tmp_path / f'{hemi}.npy')
+        np.save(coords[hemi], np.zeros((vertices, 3)))
+    convert_algonauts_subject(str(subject), 1, str(tmp_path / 'alg_cache'),
+                              coords, rois=ROIS)
+
+    with BrainCache(str(tmp_path / 'nsd_cache' / 'subj01.h5'), ROIS) as a, \
+            BrainCache(str(tmp_path / 'alg_cache' / 'subj01.h5'),
+                       ROIS) as b:
+        assert a.nsd_ids.tolist() == [0, 1, 2, 3]
+        assert a.num_repeats.tolist() == [2, 2, 2, 2]
+        assert a.image_files is None
+        assert b.nsd_ids.tolist() == [5, 12]  # sorted, rows follow
+        assert b.num_repeats is None
+        assert [osp.basename(p) for p in b.image_files] == [
+            'train-0002_nsd-00005.png', 'train-0001_nsd-00012.png'
+        ]
+        # row of nsdId 5 = training row 1: lh 3, 4, 5 then rh 2, 3
+        assert b.responses('floc-faces', 0).tolist() == [3, 4, 5, 2, 3]
+        for cache in (a, b):
+            for roi in ROIS:
+                assert cache.responses(roi, ()).shape == (
+                    len(cache.nsd_ids), len(cache.coords(roi)))
+
+
+@pytest.mark.parametrize('damage,message', [
+    (lambda f: f.__delitem__('nsd_ids'), "dataset 'nsd_ids' is missing"),
+    (lambda f: f.__delitem__('rois/floc-faces/responses'),
+     "'rois/floc-faces/responses' is missing"),
+    (lambda f: (f.__delitem__('shared1000'),
+                f.create_dataset('shared1000', data=[1, 0])),
+     "'shared1000' must be of dtype bool"),
+    (lambda f: (f.__delitem__('rois/floc-faces/coords'),
+                f.create_dataset('rois/floc-faces/coords', data=np.zeros(
+                    (4, 3), np.float32))),
+     r"'rois/floc-faces/responses' must have shape \(2, 4\), got \(2, 3\)"),
+    (lambda f: f.attrs.__setitem__('version', 1), 'not an mmbrain cache of '
+     'version 2 .found 1.'),
+])
+def test_damaged_cache_is_named(tmp_path, damage, message):
+    path = str(tmp_path / 'subj01.h5')
+    write_by_hand(path)
+    with h5py.File(path, 'r+') as f:
+        damage(f)
+    with pytest.raises(NSDFormatError, match=message) as info:
+        BrainCache(path)
+    assert info.value.path == path
+
+
+def test_missing_roi_group(tmp_path):
+    path = str(tmp_path / 'subj01.h5')
+    write_by_hand(path)
+    with pytest.raises(NSDFormatError,
+                       match=r"ROI groups \['streams'\] are absent; it holds "
+                       r"\['floc-faces'\]"):
+        BrainCache(path, ['floc-faces', 'streams'])

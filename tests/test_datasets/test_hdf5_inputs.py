@@ -1,0 +1,63 @@
+"""Every HDF5 file the project opens (raw betas, image brick, prepared
+cache) names itself and its problem when it is cut short or not HDF5."""
+import os.path as osp
+
+import numpy as np
+import pytest
+
+from mmbrain.datasets.nsd import (BrainCache, NSDFormatError, NSDStimuli,
+                                  layout, prepare_subject, read_session_betas)
+from .mini_nsd import ROIS, SHAPE, build_mini_nsd
+
+
+@pytest.fixture(scope='module')
+def mini_root(tmp_path_factory):
+    root = build_mini_nsd(tmp_path_factory.mktemp('nsd'), subjects=(1, ))
+    prepare_subject(root, 1, osp.join(root, 'prepared'), rois=ROIS,
+                    progress=False, allow_partial=True)
+    return root
+
+
+READERS = {
+    'betas': (lambda root: layout.betas_path(root, 1, 1), lambda path:
+              read_session_betas(path, np.zeros((1, 3), int), SHAPE)),
+    'brick': (layout.stimuli_path, NSDStimuli),
+    'cache': (lambda root: osp.join(root, 'prepared', 'subj01.h5'),
+              BrainCache),
+}
+
+
+def cut_short(data):
+    return data[:len(data) // 2]
+
+
+def not_hdf5(data):
+    return b'nsdId,cocoId\n' * 100
+
+
+@pytest.mark.parametrize('damage', [cut_short, not_hdf5])
+@pytest.mark.parametrize('kind', sorted(READERS))
+def test_damaged_file_is_named(mini_root, tmp_path, kind, damage):
+    source, reader = READERS[kind]
+    path = str(tmp_path / osp.basename(source(mini_root)))
+    with open(source(mini_root), 'rb') as f, open(path, 'wb') as out:
+        out.write(damage(f.read()))
+    with pytest.raises(NSDFormatError,
+                       match='not a readable HDF5 file, truncated or of '
+                       'another format') as info:
+        reader(path)
+    assert info.value.path == path
+
+
+def test_all_zero_session_is_refused(tmp_path):
+    import h5py
+    root = build_mini_nsd(tmp_path / 'nsd', subjects=(1, ))
+    path = layout.betas_path(root, 1, 2)
+    with h5py.File(path, 'r+') as f:
+        f['betas'][...] = 0
+    with pytest.raises(NSDFormatError,
+                       match='every beta of the 4 ROI voxels is zero in all '
+                       '4 trials') as info:
+        prepare_subject(root, 1, str(tmp_path / 'p'), rois=ROIS,
+                        progress=False, allow_partial=True)
+    assert info.value.path == path
