@@ -103,7 +103,9 @@ def test_keep_trials(tmp_path):
                     progress=False, allow_partial=True)
     with h5py.File(osp.join(out, 'subj01_trials', 'session02.h5'), 'r') as f:
         assert f['zscored'].shape == (4, 4)  # 4 trials x union of voxels
-        assert f['nsd_ids'][()].tolist() == [3, 1, 2, 3]
+        # trials [3, 1, 2, 3], rows sorted by nsdId
+        assert f['nsd_ids'][()].tolist() == [1, 2, 3, 3]
+        assert f['trial'][()].tolist() == [1, 2, 0, 3]
 
 
 def test_force_rebuilds_from_the_raw_files(tmp_path):
@@ -257,6 +259,7 @@ def peak_traced_averaging(tmp_path, num_images, num_voxels=2000,
     trials = rng.permutation(np.repeat(np.arange(num_images), repeats))
     files = []
     for s, ids in enumerate(np.array_split(trials, sessions)):
+        ids = np.sort(ids)  # as stage 1 writes them
         files.append(str(tmp_path / f'{num_images}_{s}.h5'))
         with h5py.File(files[-1], 'w') as f:
             f.create_dataset('zscored', data=np.tile(

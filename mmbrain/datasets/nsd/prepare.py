@@ -5,14 +5,15 @@ block of images, whatever the number of sessions and images:
 
 1. Per session (``subjXX_trials/sessionNN.h5``): the betas of every voxel in
    any of the ROI groups are read a few trials at a time, z-scored per voxel
-   over the session's trials, and written with the trials' nsdIds and the
-   size and modification time of the raw file. A kept session file is
-   reused only if it matches the raw file and the voxels; each is written
-   under a temporary name and renamed, so a killed run redoes at most one.
+   over the session's trials, and written sorted by nsdId, with the size and
+   modification time of the raw file. A kept session file is reused only if
+   it matches the raw file and the voxels; each is written under a
+   temporary name and renamed, so a killed run redoes at most one.
 2. Final (``subjXX.h5``): the z-scores are averaged over the repeats of each
    image, a block of images at a time, reading from every session only the
-   trials of the block, and written straight into the cache. Voxels that are
-   NaN or constant in any session are dropped and counted.
+   trials of the block (one slice, as rows are sorted), and written straight
+   into the cache. Voxels that are NaN or constant in any session are
+   dropped and counted.
 
 A complete cache is reused only if it holds the ROI groups asked for and its
 raw files are unchanged; otherwise the error says what differs.
@@ -38,6 +39,8 @@ from .hdf5 import open_hdf5, read, require_dataset
 from .layout import NSDFormatError
 from .rois import ROIVoxels, load_roi_voxels, load_volume
 from .stim_info import load_stim_info
+
+SESSION_VERSION = 2  # of the stage-1 files
 
 
 def find_sessions(root: str, subject: int,
@@ -187,13 +190,15 @@ def session_is_current(path: str, raw_path: str, union: np.ndarray) -> bool:
     """Whether a kept session file was made from ``raw_path`` as it is now,
     for these voxels."""
     with open_hdf5(path) as f:
-        return (json.loads(f.attrs.get('source', 'null')) == fingerprint(
-            raw_path) and np.array_equal(f['union_ijk'][()], union))
+        return (f.attrs.get('version') == SESSION_VERSION
+                and json.loads(f.attrs['source']) == fingerprint(raw_path)
+                and np.array_equal(f['union_ijk'][()], union))
 
 
 def write_session(raw_path: str, path: str, voxels: SubjectVoxels,
                   design_ids: np.ndarray, session: int, chunk_trials: int):
-    """Stage 1 for one session: z-scored betas of the union voxels.
+    """Stage 1 for one session: z-scored betas of the union voxels, rows
+    sorted by nsdId (``trial`` gives each row's trial in the session).
 
     Args:
         raw_path (str): ``betas_sessionNN.hdf5``, T trials.
@@ -211,14 +216,21 @@ def write_session(raw_path: str, path: str, voxels: SubjectVoxels,
         raise NSDFormatError(
             raw_path, f'{len(betas)} trials per session need {stop} trials '
             f'in the experiment design, which has {len(design_ids)}')
-    z, bad = zscore_session(betas)
-    del betas
+    bad = np.empty(betas.shape[1], dtype=bool)
+    for lo in range(0, betas.shape[1], 4096):  # in place, 4096 voxels at once
+        betas[:, lo:lo + 4096], bad[lo:lo + 4096] = zscore_session(
+            betas[:, lo:lo + 4096])
+    # rows sorted by image: the trials of a block of images are one slice
+    order = np.argsort(design_ids[start:stop], kind='stable')
     with h5py.File(path + '.tmp', 'w') as f:
-        f.create_dataset('zscored', data=z, chunks=(1, z.shape[1]))
-        f['nsd_ids'] = design_ids[start:stop]
+        f.create_dataset(
+            'zscored', data=betas[order], chunks=(1, betas.shape[1]))
+        f['nsd_ids'] = design_ids[start:stop][order]
+        f['trial'] = order
         f['bad'] = bad
         f['union_ijk'] = voxels.union
-        f.attrs['source'] = json.dumps(fingerprint(raw_path))
+        f.attrs.update(
+            source=json.dumps(fingerprint(raw_path)), version=SESSION_VERSION)
     os.replace(path + '.tmp', path)
 
 
@@ -273,10 +285,12 @@ def write_averages(session_files: Sequence[str], outputs: Sequence[tuple],
             block = image_ids[start:start + block_images]
             sums = np.zeros((len(block), num_voxels))
             for f, ids in zip(files, trial_ids):
-                rows = np.flatnonzero(np.isin(ids, block))
-                if len(rows):
+                lo, hi = (np.searchsorted(ids, block[0], 'left'),
+                          np.searchsorted(ids, block[-1], 'right'))
+                if hi > lo:
                     sums += average_repeats(
-                        ids[rows], read(f['zscored'], rows), block)[0]
+                        ids[lo:hi], read(f['zscored'], np.s_[lo:hi]),
+                        block)[0]
             mean = sums / counts[start:start + len(block), None]
             for data, columns in outputs:
                 data[start:start + len(block)] = mean[:, columns]
