@@ -26,7 +26,12 @@ class NSDBrainDataset(BaseDataset):
             ├── subj01.h5
             └── ...
 
-    The ``test`` split is the shared1000 images, ``train`` the rest.
+    The ``test`` split is the shared1000 images, ``train`` the rest. A data
+    info holds ``img_path``, ``cache_path`` and ``cache_index`` (the row of
+    the responses), ``nsd_id``, ``num_repeats`` (trials averaged in that
+    row; None for Algonauts), ``subject`` and ``rois``; :meth:`ncsnr` gives
+    the voxels' noise ceiling SNR. Only :class:`~.nsd.BrainCache` reads the
+    cache.
 
     Args:
         data_root (str): The NSD download.
