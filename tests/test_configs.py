@@ -63,15 +63,8 @@ def test_encoding_config_builds(path):
 MASK_RCNN = configs('mask_rcnn')
 
 
-def build_mmdet(cfg):
-    from mmdet.registry import MODELS as MMDET_MODELS
-    from mmengine.registry import DefaultScope
-    with DefaultScope.overwrite_default_scope('mmdet'):
-        return MMDET_MODELS.build(cfg.model)
-
-
 @pytest.mark.parametrize('path', MASK_RCNN, ids=osp.basename)
-def test_mask_rcnn_config_builds(path):
+def test_mask_rcnn_config_builds(path, build_mmdet):
     cfg = Config.fromfile(path)
     model = build_mmdet(cfg)
     assert model.__class__.__name__ == 'MaskRCNN'
@@ -192,7 +185,7 @@ def test_upernet_config_builds(path):
     assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
 
 
-def test_new_backbone_by_inheritance_trains_one_iteration():
+def test_new_backbone_by_inheritance_trains_one_iteration(build_mmdet):
     import torch
     from mmdet.testing import demo_mm_inputs
     from mmengine.optim import OptimWrapper

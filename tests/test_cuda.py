@@ -7,12 +7,8 @@ import torch
 from mmengine.config import Config
 from mmengine.optim import AmpOptimWrapper
 
-from mmbrain.models import BrainformerEncoder
-from tests.test_configs import ROOT, build_mmdet
-from tests.test_models.test_brain_encoders.test_brainformer_encoder import (
-    SMALL, batch, make_samples)
-from tests.test_models.test_pretrainers.test_brain_guided_pretrainer import (
-    demo_model, fake_batch)
+from mmbrain.models import pad_rois
+from mmbrain.testing import fake_brain_batch
 
 pytestmark = pytest.mark.skipif(
     not torch.cuda.is_available(), reason='needs a GPU')
@@ -42,10 +38,11 @@ def test_mmcv_roi_align_and_nms_cuda_equal_cpu():
     assert torch.equal(keep_cuda.cpu(), keep_cpu)
 
 
-def test_brainformer_encoder_cuda_equals_cpu_and_bf16_is_close():
+def test_brainformer_encoder_cuda_equals_cpu_and_bf16_is_close(
+        small_brainformer, brain_data):
     torch.manual_seed(0)
-    enc = BrainformerEncoder(**SMALL, num_levels=2).eval()
-    fmri, coords, masks = batch(make_samples())
+    enc = small_brainformer(num_levels=2).eval()
+    fmri, coords, masks = pad_rois(*brain_data)
     with torch.no_grad():
         ref = enc(fmri, coords, masks)
         enc.cuda()
@@ -59,7 +56,7 @@ def test_brainformer_encoder_cuda_equals_cpu_and_bf16_is_close():
         torch.testing.assert_close(h.float().cpu(), r, atol=5e-2, rtol=5e-2)
 
 
-def test_pretrainer_amp_train_step_on_cuda():
+def test_pretrainer_amp_train_step_on_cuda(demo_model):
     torch.manual_seed(0)
     model = demo_model().cuda()
     wrapper = AmpOptimWrapper(
@@ -67,20 +64,20 @@ def test_pretrainer_amp_train_step_on_cuda():
         dtype='bfloat16')
     before = model.backbone.downsample_layers[0][0].weight.detach().clone()
     for _ in range(3):
-        log = model.train_step(fake_batch(), wrapper)
+        log = model.train_step(fake_brain_batch(), wrapper)
         assert torch.isfinite(log['loss'])
     after = model.backbone.downsample_layers[0][0].weight
     assert after.dtype == torch.float32 and not torch.equal(before, after)
 
 
-def test_mask_rcnn_amp_train_step_on_cuda():
+def test_mask_rcnn_amp_train_step_on_cuda(repo_root, build_mmdet):
     """mmdet's Mask R-CNN (RoIAlign, nms on CUDA) with the brain-pretrained
     backbone class, one fp16 AMP step as its configs train."""
     from mmdet.structures import DetDataSample
     from mmdet.structures.mask import BitmapMasks
     from mmengine.structures import InstanceData
     cfg = Config.fromfile(
-        osp.join(ROOT, 'configs', 'mask_rcnn',
+        osp.join(repo_root, 'configs', 'mask_rcnn',
                  'mask-rcnn_convnext-s_fpn_amp-1x_coco-nonsd_brain.py'))
     cfg.model.backbone.init_cfg = None
     torch.manual_seed(0)

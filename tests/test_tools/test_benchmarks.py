@@ -2,18 +2,24 @@
 (small sizes; no timing is asserted)."""
 import sys
 
-from .test_train import ROOT, run_tool
+import pytest
 
 
-def last_line(args):
-    proc = run_tool([sys.executable] + args, None)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    pairs = dict(kv.split('=') for kv in proc.stdout.strip().split('\n')[-1]
-                 .split())
-    return {k: float(v) for k, v in pairs.items()}
+@pytest.fixture
+def last_line(run_tool):
+    """``last_line(args)`` runs a Python script: the ``key=value`` pairs
+    of the last line it prints."""
+
+    def run(args):
+        proc = run_tool([sys.executable] + args)
+        pairs = dict(kv.split('=')
+                     for kv in proc.stdout.strip().split('\n')[-1].split())
+        return {k: float(v) for k, v in pairs.items()}
+
+    return run
 
 
-def test_benchmark_encoder():
+def test_benchmark_encoder(last_line):
     out = last_line([
         'tools/analysis_tools/benchmark_encoder.py', '--quick', '--dim', '64',
         '--batch', '1'
@@ -23,7 +29,7 @@ def test_benchmark_encoder():
     assert out['max_abs_diff'] < 1e-4
 
 
-def test_benchmark_ridge():
+def test_benchmark_ridge(last_line):
     out = last_line([
         'tools/analysis_tools/benchmark_ridge.py', '--images', '200',
         '--features', '30', '--voxels', '50'
@@ -31,10 +37,21 @@ def test_benchmark_ridge():
     assert out['voxels'] == 50
 
 
-def test_benchmark_pretrain():
+def test_benchmark_pretrain(last_line, demo_config):
     out = last_line([
-        'tools/analysis_tools/benchmark_pretrain.py',
-        f'{ROOT}/configs/pretrain/demo/brainformer_convnext_demo.py',
+        'tools/analysis_tools/benchmark_pretrain.py', demo_config,
         '--batch', '2', '--voxels', '200', '60', '80', '90', '70', '300'
     ])
     assert 0 <= out['encoder_share'] <= 1 and out['params_m'] > 1
+
+
+def test_benchmark_prepare(last_line, tmp_path):
+    out = last_line([
+        'tools/analysis_tools/benchmark_prepare.py', '--sessions', '1', '2',
+        '--voxels', '600', '--trials', '30', '--volume', '12', '10', '8',
+        '--work-dir', str(tmp_path)
+    ])
+    assert set(out) == {'peak_rss_ratio', 'first_s_per_session',
+                        'last_s_per_session', 'last_gb_per_s',
+                        'first_peak_rss_mb', 'last_peak_rss_mb'}
+    assert out['last_peak_rss_mb'] > 0

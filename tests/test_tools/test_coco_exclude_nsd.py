@@ -1,11 +1,9 @@
 """coco_exclude_nsd.py on a COCO json and an NSD csv built by hand."""
 import json
-import subprocess
 import sys
 
+import pytest
 from pycocotools.coco import COCO
-
-from .test_train import ROOT
 
 CSV = (',cocoId,cocoSplit,nsdId,shared1000\n'
        '0,11,train2017,0,True\n'
@@ -24,17 +22,20 @@ def instances(image_ids):
         categories=[dict(id=1, name='person')])
 
 
-def run(ann_dir, csv):
-    return subprocess.run([
-        sys.executable, 'tools/dataset_converters/coco_exclude_nsd.py',
-        str(ann_dir), str(csv)
-    ],
-                          cwd=ROOT,
-                          capture_output=True,
-                          text=True)
+@pytest.fixture
+def run(run_tool):
+    """``run(ann_dir, csv)`` runs coco_exclude_nsd.py; its process."""
+
+    def exclude(ann_dir, csv):
+        return run_tool([
+            sys.executable, 'tools/dataset_converters/coco_exclude_nsd.py',
+            str(ann_dir), str(csv)
+        ], check=False)
+
+    return exclude
 
 
-def test_removes_nsd_images_and_their_annotations(tmp_path):
+def test_removes_nsd_images_and_their_annotations(tmp_path, run):
     (tmp_path / 'instances_train2017.json').write_text(
         json.dumps(instances([10, 11, 12])))
     (tmp_path / 'instances_val2017.json').write_text(
@@ -52,7 +53,7 @@ def test_removes_nsd_images_and_their_annotations(tmp_path):
     assert val.getImgIds() == [20]
 
 
-def test_mismatched_split_is_an_error(tmp_path):
+def test_mismatched_split_is_an_error(tmp_path, run):
     # the val file given as train: none of train's NSD images is there
     (tmp_path / 'instances_train2017.json').write_text(
         json.dumps(instances([20, 21])))
@@ -64,7 +65,7 @@ def test_mismatched_split_is_an_error(tmp_path):
     assert 'instances_train2017.json: none of the 1 NSD images' in proc.stderr
 
 
-def test_missing_file_is_named(tmp_path):
+def test_missing_file_is_named(tmp_path, run):
     (tmp_path / 'stim.csv').write_text(CSV)
     proc = run(tmp_path, tmp_path / 'stim.csv')
     assert 'instances_train2017.json: file not found' in proc.stderr

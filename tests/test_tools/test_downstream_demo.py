@@ -11,9 +11,6 @@ import torch
 from mmbrain.datasets.nsd import layout
 from mmbrain.datasets.demo import DemoSpec, make_demo_nsd
 from mmbrain.engine.hooks import backbone_checkpoint
-from ..test_models.test_pretrainers.test_brain_guided_pretrainer import \
-    demo_model
-from .test_train import ROOT, assert_ok, run_tool
 
 CONFIGS = {
     'mask_rcnn':
@@ -24,19 +21,18 @@ CONFIGS = {
 
 
 @pytest.fixture(scope='module')
-def demo(tmp_path_factory):
+def demo(tmp_path_factory, run_tool, demo_model):
     """A tiny demo NSD with its COCO and ADE20K, the COCO annotations
     without NSD images, and a backbone exported from the demo pretrainer."""
     root = tmp_path_factory.mktemp('demo')
     spec = DemoSpec(num_subjects=1, num_shared=5, num_own=10, num_unseen=5,
                     num_downstream=30)
     make_demo_nsd(str(root), spec)
-    proc = run_tool([
+    run_tool([
         sys.executable, 'tools/dataset_converters/coco_exclude_nsd.py',
         str(root / 'coco' / 'annotations'),
         layout.stim_info_path(str(root))
-    ], None)
-    assert_ok(proc)
+    ])
     torch.manual_seed(0)
     pretrainer = demo_model()
     torch.save(
@@ -61,14 +57,14 @@ def data_options(task, root):
 
 
 @pytest.mark.parametrize('task', sorted(CONFIGS))
-def test_fine_tune_from_exported_backbone_and_test(task, demo, tmp_path):
+def test_fine_tune_from_exported_backbone_and_test(task, demo, tmp_path,
+                                                   run_tool):
     root, pretrained = demo
     options = data_options(task, root) + [
         f'model.backbone.init_cfg.checkpoint={root / "backbone.pth"}'
     ]
     train = run_tool([sys.executable, 'tools/train.py', CONFIGS[task],
                       '--cfg-options', *options], tmp_path)
-    assert_ok(train)
     log = train.stdout + train.stderr
     assert f'load backbone. in model from: {root / "backbone.pth"}' in log
     assert 'missing keys' not in log and 'unexpected key' not in log
@@ -85,7 +81,6 @@ def test_fine_tune_from_exported_backbone_and_test(task, demo, tmp_path):
     test = run_tool([sys.executable, 'tools/test.py', CONFIGS[task],
                      checkpoint, '--out', str(out), '--cfg-options',
                      *options], tmp_path)
-    assert_ok(test)
     metrics = json.loads(out.read_text())
     last = test.stdout.strip().splitlines()[-2]  # before 'written to'
     if task == 'mask_rcnn':
@@ -99,13 +94,12 @@ def test_fine_tune_from_exported_backbone_and_test(task, demo, tmp_path):
         assert 0 <= metrics['mIoU'] <= 100
 
 
-def test_demo_downstream_configs_use_the_demo_backbone():
+def test_demo_downstream_configs_use_the_demo_backbone(repo_root,
+                                                       demo_config):
     from mmengine.config import Config
-    pretrain = Config.fromfile(
-        osp.join(ROOT, 'configs', 'pretrain', 'demo',
-                 'brainformer_convnext_demo.py')).model.backbone
+    pretrain = Config.fromfile(demo_config).model.backbone
     for path in CONFIGS.values():
-        backbone = Config.fromfile(osp.join(ROOT, path)).model.backbone
+        backbone = Config.fromfile(osp.join(repo_root, path)).model.backbone
         assert backbone.arch == pretrain.arch
         assert backbone.init_cfg.checkpoint == (
             'work_dirs/demo/seed0/recommended/backbone.pth')

@@ -13,38 +13,43 @@ from mmbrain.datasets.demo import DemoSpec, make_demo_nsd
 from mmbrain.engine.hooks import backbone_checkpoint
 from mmbrain.registry import MODELS
 from mmbrain.utils import register_all_modules
-from .test_train import ROOT, assert_ok, run_tool
 
-CONFIGS = osp.join(ROOT, 'configs', 'encoding', 'demo')
+CONFIGS = osp.join('configs', 'encoding', 'demo')  # from the repo's root
 
 
 @pytest.fixture(scope='module')
 def demo_root(tmp_path_factory):
     root = str(tmp_path_factory.mktemp('demo_nsd'))
     make_demo_nsd(root, DemoSpec(seed=2, num_subjects=1, num_own=100))
-    prepare_subject(root, 1, osp.join(root, 'prepared'), progress=False)
+    prepare_subject(root, 1, osp.join(root, 'prepared'), progress=False,
+                    allow_partial=True)
     return root
 
 
-def fit(config, root, work_dir, *extra):
-    out = work_dir / 'metrics.json'
-    options = [
-        f'{split}_dataloader.dataset.{key}={value}'
-        for split in ('train', 'test')
-        for key, value in (('data_root', root), ('subjects', '[1]'))
-    ]
-    proc = run_tool([
-        sys.executable, 'tools/analysis_tools/fit_encoding.py',
-        osp.join(CONFIGS, config), '--out',
-        str(out), '--cfg-options', *options, *extra
-    ], work_dir)
-    assert_ok(proc)
-    return json.loads(out.read_text()), proc.stdout
+@pytest.fixture
+def fit(run_tool, demo_root):
+    """``fit(config, work_dir, *cfg_options)`` runs fit_encoding.py with a
+    demo config on the demo data: its metrics and stdout."""
+
+    def run(config, work_dir, *extra):
+        out = work_dir / 'metrics.json'
+        options = [
+            f'{split}_dataloader.dataset.{key}={value}'
+            for split in ('train', 'test')
+            for key, value in (('data_root', demo_root), ('subjects', '[1]'))
+        ]
+        proc = run_tool([
+            sys.executable, 'tools/analysis_tools/fit_encoding.py',
+            osp.join(CONFIGS, config), '--out',
+            str(out), '--cfg-options', *options, *extra
+        ], work_dir)
+        return json.loads(out.read_text()), proc.stdout
+
+    return run
 
 
-def test_random_backbone_scores(demo_root, tmp_path):
-    metrics, stdout = fit('ridge_convnext_demo_random.py', demo_root,
-                          tmp_path)
+def test_random_backbone_scores(fit, tmp_path):
+    metrics, stdout = fit('ridge_convnext_demo_random.py', tmp_path)
     rois = ('prf-visualrois', 'floc-bodies', 'floc-faces', 'floc-places',
             'floc-words', 'streams')
     assert set(metrics) == {'pcc/mean_r', 'pcc/roi_median_r',
@@ -57,10 +62,10 @@ def test_random_backbone_scores(demo_root, tmp_path):
     assert '100 train / 50 test images' in stdout
 
 
-def test_random_backbone_is_seeded(demo_root, tmp_path):
+def test_random_backbone_is_seeded(fit, tmp_path):
     """The random-init baseline is one network per seed."""
     runs = [
-        fit('ridge_convnext_demo_random.py', demo_root, tmp_path / str(n),
+        fit('ridge_convnext_demo_random.py', tmp_path / str(n),
             f'randomness.seed={seed}')[0]
         for n, seed in enumerate((0, 0, 1))
     ]
@@ -68,9 +73,10 @@ def test_random_backbone_is_seeded(demo_root, tmp_path):
     assert runs[0]['pcc/mean_r'] != runs[2]['pcc/mean_r']
 
 
-def test_loads_the_exported_backbone(demo_root, tmp_path):
+def test_loads_the_exported_backbone(fit, tmp_path, repo_root):
     register_all_modules()
-    cfg = Config.fromfile(osp.join(CONFIGS, 'ridge_convnext_demo_random.py'))
+    cfg = Config.fromfile(
+        osp.join(repo_root, CONFIGS, 'ridge_convnext_demo_random.py'))
     torch.manual_seed(1)
     backbone = MODELS.build(cfg.model.backbone)
     path = tmp_path / 'backbone.pth'
@@ -79,6 +85,6 @@ def test_loads_the_exported_backbone(demo_root, tmp_path):
             f'backbone.{k}': v
             for k, v in backbone.state_dict().items()
         }), path)
-    _, stdout = fit('ridge_convnext_demo_brain.py', demo_root, tmp_path,
+    _, stdout = fit('ridge_convnext_demo_brain.py', tmp_path,
                     f'model.backbone.init_cfg.checkpoint={path}')
     assert 'pcc/roi_median_r' in stdout

@@ -8,10 +8,7 @@ import pytest
 
 from mmbrain.datasets.nsd import prepare_subject
 from mmbrain.datasets.demo import DemoSpec, make_demo_nsd
-from .test_train import ROOT, assert_ok, free_port, run_tool
 
-CONFIG = osp.join(ROOT, 'configs', 'pretrain', 'demo',
-                  'brainformer_convnext_demo.py')
 EPOCHS = 12
 
 
@@ -21,7 +18,7 @@ def demo_root(tmp_path_factory):
     make_demo_nsd(root, DemoSpec(seed=0, num_subjects=2))
     for subject in (1, 2):
         prepare_subject(root, subject, osp.join(root, 'prepared'),
-                        progress=False)
+                        progress=False, allow_partial=True)
     return root
 
 
@@ -39,36 +36,57 @@ def retrieval(log: str) -> dict:
     return {k: float(v) for k, v in found}
 
 
-def pretrain(root, work_dir, *extra):
-    proc = run_tool(
-        [sys.executable, 'tools/train.py', CONFIG] +
-        options(root, f'train_cfg.max_epochs={EPOCHS}',
-                f'train_cfg.val_interval={EPOCHS}', *extra), work_dir)
-    assert_ok(proc)
-    return retrieval(proc.stdout + proc.stderr)
+@pytest.fixture
+def pretrain(run_tool, demo_config, demo_root):
+    """``pretrain(work_dir, *cfg_options)`` trains the demo config on the
+    demo data for EPOCHS epochs; the retrieval figures of the last
+    validation."""
+
+    def train(work_dir, *extra):
+        proc = run_tool(
+            [sys.executable, 'tools/train.py', demo_config] +
+            options(demo_root, f'train_cfg.max_epochs={EPOCHS}',
+                    f'train_cfg.val_interval={EPOCHS}', *extra), work_dir)
+        return retrieval(proc.stdout + proc.stderr)
+
+    return train
 
 
-def test_learns_and_shuffled_control_stays_at_chance(demo_root, tmp_path):
-    real = pretrain(demo_root, tmp_path / 'real')
+def test_learns_and_shuffled_control_stays_at_chance(pretrain, tmp_path):
+    real = pretrain(tmp_path / 'real')
     # 50 held-out images per subject: chance top-5 is 10%
     assert real['chance_top5'] == pytest.approx(10.)
     assert real['i2b_top5'] > 30 and real['b2i_top5'] > 30, real
-    shuffled = pretrain(demo_root, tmp_path / 'shuffled',
+    shuffled = pretrain(tmp_path / 'shuffled',
                         'train_dataloader.dataset.shuffle_responses=0')
     assert shuffled['i2b_top5'] < 20 and shuffled['b2i_top5'] < 20, shuffled
     assert osp.exists(tmp_path / 'real' / 'backbone.pth')
 
 
-def test_two_cpu_processes_share_the_global_batch(demo_root, tmp_path):
+def test_two_cpu_processes_share_the_global_batch(demo_root, tmp_path,
+                                                  run_tool, demo_config,
+                                                  free_port):
     proc = run_tool(
-        ['bash', 'tools/dist_train.sh', CONFIG, '2'] +
+        ['bash', 'tools/dist_train.sh', demo_config, '2'] +
         options(demo_root, 'train_cfg.max_epochs=1',
                 'train_cfg.val_interval=1'),
         tmp_path,
         PYTHON=sys.executable,
-        PORT=str(free_port()))
-    assert_ok(proc)
+        PORT=str(free_port))
     log = proc.stdout + proc.stderr
     # batch 16 per process; the contrastive loss ranks against both
     assert 'global_batch: 32.0000' in log
     assert 'retrieval/i2b_top5' in log
+
+
+def test_split_smaller_than_one_batch_says_so(run_tool, demo_config,
+                                              small_demo_nsd, tmp_path):
+    proc = run_tool(
+        [sys.executable, 'tools/train.py', demo_config, '--cfg-options',
+         f'train_dataloader.dataset.data_root={small_demo_nsd}',
+         'train_dataloader.dataset.subjects=[1]',
+         'train_dataloader.batch_size=64'], tmp_path, check=False)
+    assert proc.returncode != 0
+    assert ('the train split (NSDBrainDataset) has 60 samples, fewer than '
+            'one batch of 64 per process x 1 process(es) with '
+            'drop_last=True') in proc.stderr, proc.stderr[-2000:]

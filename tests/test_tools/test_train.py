@@ -2,8 +2,6 @@
 import os
 import os.path as osp
 import signal
-import socket
-import subprocess
 import sys
 
 import pytest
@@ -11,53 +9,16 @@ import torch
 
 import mmbrain  # noqa: F401  (allow-lists mmengine checkpoint classes)
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-HERE = osp.dirname(osp.abspath(__file__))
-CONFIG = osp.join(HERE, 'toy_config.py')
 
+def test_killed_training_resumes_exactly(tmp_path, train_toy):
+    train_toy(tmp_path / 'reference')
 
-def run_tool(args, work_dir, **env_vars):
-    """Run a tool in a subprocess that imports the toy modules, with
-    ``--work-dir`` unless ``work_dir`` is None."""
-    paths = [HERE, ROOT, os.environ.get('PYTHONPATH', '')]
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, paths)))
-    env.pop('TOY_KILL_AT', None)
-    env.update(env_vars)
-    return subprocess.run(
-        args + (['--work-dir', str(work_dir)] if work_dir else []),
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300)
-
-
-def train(work_dir, *extra, **env_vars):
-    return run_tool([sys.executable, 'tools/train.py', CONFIG, *extra],
-                    work_dir, **env_vars)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-def assert_ok(proc):
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-
-
-def test_killed_training_resumes_exactly(tmp_path):
-    reference = train(tmp_path / 'reference')
-    assert_ok(reference)
-
-    killed = train(tmp_path / 'resumed', TOY_KILL_AT='5')
+    killed = train_toy(tmp_path / 'resumed', check=False, TOY_KILL_AT='5')
     assert killed.returncode == -signal.SIGKILL
     saved = sorted(os.listdir(tmp_path / 'resumed'))
     assert 'iter_4.pth' in saved and 'iter_6.pth' not in saved
 
-    resumed = train(tmp_path / 'resumed', '--resume')
-    assert_ok(resumed)
+    resumed = train_toy(tmp_path / 'resumed', '--resume')
     assert 'resumed epoch: 0, iter: 4' in resumed.stdout + resumed.stderr
 
     ref = torch.load(tmp_path / 'reference' / 'iter_10.pth')
@@ -74,27 +35,25 @@ def test_killed_training_resumes_exactly(tmp_path):
     assert ref['param_schedulers'] == res['param_schedulers']
 
 
-def test_resume_from_explicit_checkpoint(tmp_path):
-    assert_ok(train(tmp_path, '--cfg-options', 'train_cfg.max_iters=4'))
-    proc = train(tmp_path / 'continued', '--resume',
-                 str(tmp_path / 'iter_2.pth'))
-    assert_ok(proc)
+def test_resume_from_explicit_checkpoint(tmp_path, train_toy):
+    train_toy(tmp_path, '--cfg-options', 'train_cfg.max_iters=4')
+    proc = train_toy(tmp_path / 'continued', '--resume',
+                     str(tmp_path / 'iter_2.pth'))
     assert 'resumed epoch: 0, iter: 2' in proc.stdout + proc.stderr
     assert osp.exists(tmp_path / 'continued' / 'iter_10.pth')
 
 
-def test_dist_train(tmp_path):
+def test_dist_train(tmp_path, run_tool, toy_config, free_port):
     """Two processes on CPU (gloo fallback), or one per GPU (nccl)."""
     gpus = torch.cuda.device_count()
     nproc, backend = (min(gpus, 2), 'nccl') if gpus else (2, 'gloo')
     proc = run_tool(
-        ['bash', 'tools/dist_train.sh', CONFIG,
+        ['bash', 'tools/dist_train.sh', toy_config,
          str(nproc), '--cfg-options',
          'train_cfg.max_iters=4'],
         tmp_path,
         PYTHON=sys.executable,
-        PORT=str(free_port()))
-    assert_ok(proc)
+        PORT=str(free_port))
     log = proc.stdout + proc.stderr
     assert 'Distributed training: True' in log
     assert f"'backend': '{backend}'" in log
@@ -114,11 +73,10 @@ def test_dist_train(tmp_path):
 
 @pytest.mark.skipif(
     not torch.cuda.is_available(), reason='mmengine AMP needs a GPU')
-def test_amp_training_resumes_with_loss_scaler(tmp_path):
-    killed = train(tmp_path, '--amp', TOY_KILL_AT='3')
+def test_amp_training_resumes_with_loss_scaler(tmp_path, train_toy):
+    killed = train_toy(tmp_path, '--amp', check=False, TOY_KILL_AT='3')
     assert killed.returncode == -signal.SIGKILL
-    proc = train(tmp_path, '--amp', '--resume')
-    assert_ok(proc)
+    train_toy(tmp_path, '--amp', '--resume')
     ckpt = torch.load(tmp_path / 'iter_10.pth')
     assert ckpt['meta']['iter'] == 10
     assert 'loss_scaler' in ckpt['optimizer']

@@ -5,11 +5,11 @@ import os.path as osp
 
 import pytest
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-
-def load_tool():
-    path = osp.join(ROOT, 'tools', 'analysis_tools', 'transfer_study.py')
+@pytest.fixture(scope='module')
+def tool(repo_root):
+    """The transfer_study.py module."""
+    path = osp.join(repo_root, 'tools', 'analysis_tools', 'transfer_study.py')
     spec = importlib.util.spec_from_file_location('transfer_study', path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -21,8 +21,7 @@ def run(box, segm, miou, top5, r):
                 mean_r=r, roi_median_r={'floc-faces': r / 2, 'streams': r})
 
 
-def test_summary_and_verdict_by_hand():
-    tool = load_tool()
+def test_summary_and_verdict_by_hand(tool):
     runs = {
         'random': {0: run(10, 12, 20, None, .5), 1: run(12, 12, 22, None, .5)},
         'ours': {0: run(16, 13, 30, 40, .6), 1: run(20, 15, 30, 60, .7)},
@@ -51,8 +50,7 @@ def test_summary_and_verdict_by_hand():
     assert table.splitlines()[1].split()[10] == '-'
 
 
-def test_arms_are_named_configs():
-    tool = load_tool()
+def test_arms_are_named_configs(tool):
     arms = tool.parse_arms(list(tool.DEMO_ARMS))
     assert arms['random'] is None
     assert list(arms) == ['random', 'shuffled', 'paper', 'recommended']

@@ -25,30 +25,20 @@ import math
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from mmbrain.models import BrainformerEncoder, pad_voxels
+from mmbrain.models import BrainformerEncoder, pad_rois
 from mmbrain.models.brain_encoders.literal import literal_brainformer
+from mmbrain.testing import fake_brain_data, voxel_counts
 from mmbrain.utils.benchmark import dense_matmul_gflops, timed
 
 PAPER_VOXELS = (7000, 2000, 3000, 4000, 2000, 20000)
 
 
 def make_batch(voxels, batch, device, seed=0):
-    """Per ROI, padded (N, V) responses, (N, V, 3) coords and masks; the
-    samples' voxel counts vary by up to 10% as subjects do."""
-    g = torch.Generator().manual_seed(seed)
-    samples = []
-    for n in range(batch):
-        lens = [int(v * (1 - 0.1 * n / max(batch - 1, 1))) for v in voxels]
-        samples.append(([torch.randn(v, generator=g) for v in lens],
-                        [torch.randn(v, 3, generator=g) * 40 for v in lens]))
-    fmri, coords, masks = [], [], []
-    for k in range(len(voxels)):
-        values, xyz, mask = pad_voxels([s[0][k] for s in samples],
-                                       [s[1][k] for s in samples])
-        fmri.append(values.to(device))
-        coords.append(xyz.to(device))
-        masks.append(mask.to(device))
-    return samples, (fmri, coords, masks)
+    """Random (fmri, coords) per sample (:func:`fake_brain_data`), their
+    voxel counts varying by up to 10% as subjects' do, and the padded
+    encoder inputs (fmri, coords, masks) on ``device``."""
+    samples = fake_brain_data(voxel_counts(voxels, batch), seed)
+    return samples, pad_rois(*samples, device=device)
 
 
 def step_memory_mb(enc, inputs, device):
@@ -126,7 +116,7 @@ def main():
         outs = [
             literal_brainformer(enc, [f.to(args.device) for f in fmri],
                                 [c.to(args.device) for c in coords])
-            for fmri, coords in samples
+            for fmri, coords in zip(*samples)
         ]
         sum(b.sum() + r.sum() for b, r in outs).backward()
 
@@ -139,7 +129,7 @@ def main():
     with torch.no_grad():
         brain, rois = enc(*inputs)
         diff = 0.
-        for n, (fmri, coords) in enumerate(samples):
+        for n, (fmri, coords) in enumerate(zip(*samples)):
             ref_brain, ref_rois = literal_brainformer(
                 enc, [f.to(args.device) for f in fmri],
                 [c.to(args.device) for c in coords])

@@ -10,7 +10,8 @@ design of 10,000 images shown 3 times. Then, for each count of sessions, one
 fresh process prepares a subject of that many sessions with the files'
 pages dropped from the page cache first (cold reads), and the benchmark
 prints a line: time per session, GB/s of raw betas read, the process's peak
-RSS and its RSS after imports. The last line is JSON.
+RSS and its RSS after imports. The last line is ``key=value`` pairs: the
+ratio of peak RSS of the last count to the first, and their figures.
 """
 import argparse
 import csv
@@ -156,9 +157,13 @@ def main():
               f'{row["peak_rss_mb"]:.0f} MB ({row["import_rss_mb"]:.0f} MB '
               'after imports)', flush=True)
         shutil.rmtree(root)
-    print(json.dumps(dict(
-        rows=rows,
-        peak_rss_ratio=rows[-1]['peak_rss_mb'] / rows[0]['peak_rss_mb'])))
+    first, last = rows[0], rows[-1]
+    print(f'peak_rss_ratio={last["peak_rss_mb"] / first["peak_rss_mb"]:.3f} '
+          f'first_s_per_session={first["seconds_per_session"]:.3f} '
+          f'last_s_per_session={last["seconds_per_session"]:.3f} '
+          f'last_gb_per_s={last["gb_per_s"]:.3f} '
+          f'first_peak_rss_mb={first["peak_rss_mb"]:.0f} '
+          f'last_peak_rss_mb={last["peak_rss_mb"]:.0f}')
 
 
 if __name__ == '__main__':

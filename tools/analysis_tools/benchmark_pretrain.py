@@ -19,7 +19,6 @@ machine-readable.
 """
 import argparse
 
-import numpy as np
 import torch
 from mmengine.analysis import get_model_complexity_info
 from mmengine.config import Config
@@ -27,26 +26,11 @@ from mmengine.optim import AmpOptimWrapper, OptimWrapper
 from torch.utils.flop_counter import FlopCounterMode
 
 from mmbrain.registry import DATASETS, MODELS
-from mmbrain.structures import BrainDataSample
+from mmbrain.testing import fake_brain_batch
 from mmbrain.utils import register_all_modules
 from mmbrain.utils.benchmark import loader_rate, timed
 
 PAPER_VOXELS = (7000, 2000, 3000, 4000, 2000, 20000)
-
-
-def synthetic_batch(batch, img_size, voxels):
-    g = np.random.default_rng(0)
-    samples = []
-    for n in range(batch):
-        lens = [int(v * (1 - 0.1 * n / max(batch - 1, 1))) for v in voxels]
-        sample = BrainDataSample(
-            fmri=[g.normal(size=v).astype(np.float32) for v in lens],
-            coords=[g.normal(size=(v, 3)).astype(np.float32) * 40
-                    for v in lens])
-        samples.append(sample)
-    imgs = torch.randint(0, 256, (batch, 3, img_size, img_size),
-                         dtype=torch.uint8)
-    return dict(inputs=imgs, data_samples=samples)
 
 
 def complexity(model, data):
@@ -90,7 +74,7 @@ def main():
     cfg = Config.fromfile(args.config)
     img_size = cfg.get('img_size', 224)
     model = MODELS.build(cfg.model).to(args.device).train()
-    data = synthetic_batch(args.batch, img_size, args.voxels)
+    data = fake_brain_batch(args.batch, args.voxels, img_size)
     wrapper_type = AmpOptimWrapper if args.amp else OptimWrapper
     extra = dict(dtype='bfloat16') if args.amp else {}
     full_wrapper = wrapper_type(

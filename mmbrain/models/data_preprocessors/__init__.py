@@ -1,3 +1,4 @@
-from .brain_data_preprocessor import BrainDataPreprocessor, pad_voxels
+from .brain_data_preprocessor import (BrainDataPreprocessor, pad_rois,
+                                      pad_voxels)
 
-__all__ = ['BrainDataPreprocessor', 'pad_voxels']
+__all__ = ['BrainDataPreprocessor', 'pad_rois', 'pad_voxels']

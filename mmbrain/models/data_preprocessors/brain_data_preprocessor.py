@@ -1,4 +1,4 @@
-from typing import List, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -31,6 +31,31 @@ def pad_voxels(values: Sequence[ArrayLike],
     return padded, padded_coords, mask
 
 
+def pad_rois(
+    fmri: Sequence[Sequence[ArrayLike]],
+    coords: Sequence[Sequence[ArrayLike]],
+    device: Optional[Union[str, torch.device]] = None
+) -> Tuple[List[torch.Tensor], List[torch.Tensor], List[torch.Tensor]]:
+    """Pad every ROI of a batch with :func:`pad_voxels`.
+
+    Args:
+        fmri (Sequence[Sequence[np.ndarray | Tensor]]): per sample, K arrays
+            of shape (V_nk,), one per ROI.
+        coords (Sequence[Sequence[np.ndarray | Tensor]]): per sample, K
+            arrays of shape (V_nk, 3).
+        device (str | torch.device, optional): where to put the results.
+
+    Returns:
+        tuple: three lists of K tensors, per ROI k: fmri (N, V_k), coords
+        (N, V_k, 3) and the bool mask (N, V_k), V_k = max_n V_nk.
+    """
+    padded = [
+        pad_voxels([f[k] for f in fmri], [c[k] for c in coords])
+        for k in range(len(fmri[0]))
+    ]
+    return tuple([t.to(device) for t in part] for part in zip(*padded))
+
+
 @MODELS.register_module()
 class BrainDataPreprocessor(ImgDataPreprocessor):
     """Batch images and brain responses for the brain-guided models.
@@ -38,7 +63,8 @@ class BrainDataPreprocessor(ImgDataPreprocessor):
     Images are stacked, cast to float and normalised as in
     :class:`mmengine.model.ImgDataPreprocessor` (``LoadNSDImage`` gives RGB,
     so leave ``bgr_to_rgb`` False). Each ROI's responses, whose length
-    differs between subjects, are padded to the longest in the batch.
+    differs between subjects, are padded to the longest in the batch
+    (:func:`pad_rois`).
 
     Returns:
         dict: ``inputs`` with ``img`` (N, 3, H, W), and per ROI k (lists in
@@ -49,15 +75,9 @@ class BrainDataPreprocessor(ImgDataPreprocessor):
     def forward(self, data: dict, training: bool = False) -> dict:
         samples = data['data_samples']
         data = super().forward(data, training)
-        fmri: List[torch.Tensor] = []
-        coords: List[torch.Tensor] = []
-        masks: List[torch.Tensor] = []
-        for k in range(len(samples[0].fmri)):
-            values, xyz, mask = pad_voxels([s.fmri[k] for s in samples],
-                                           [s.coords[k] for s in samples])
-            fmri.append(values.to(self.device))
-            coords.append(xyz.to(self.device))
-            masks.append(mask.to(self.device))
+        fmri, coords, masks = pad_rois([s.fmri for s in samples],
+                                       [s.coords for s in samples],
+                                       self.device)
         data['inputs'] = dict(
             img=data['inputs'], fmri=fmri, coords=coords, mask=masks)
         return data

@@ -1,49 +1,20 @@
 import pytest
 import torch
 
-from mmbrain.models import BrainformerEncoder, LinearBrainEncoder, pad_voxels
+from mmbrain.models import LinearBrainEncoder, pad_rois
 from mmbrain.models.brain_encoders.literal import literal_brainformer
-
-SMALL = dict(
-    num_rois=3,
-    embed_dims=32,
-    kernel_size=8,
-    token_stride=4,
-    window_size=4,
-    window_stride=2,
-    num_heads=4)
-# voxel counts per sample and ROI: several windows, single windows, a
-# sample shorter than one kernel
-LENGTHS = [[61, 9, 30], [23, 40, 5], [100, 17, 12]]
-
-
-def make_samples(seed=0):
-    g = torch.Generator().manual_seed(seed)
-    return [([torch.randn(v, generator=g) for v in lens],
-             [torch.randn(v, 3, generator=g) * 40 for v in lens])
-            for lens in LENGTHS]
-
-
-def batch(samples):
-    fmri, coords, masks = [], [], []
-    for k in range(len(samples[0][0])):
-        values, xyz, mask = pad_voxels([s[0][k] for s in samples],
-                                       [s[1][k] for s in samples])
-        fmri.append(values)
-        coords.append(xyz)
-        masks.append(mask)
-    return fmri, coords, masks
+from mmbrain.testing import fake_brain_data
 
 
 @pytest.mark.parametrize('embed_type', ['voxel', 'pos'])
-def test_vectorised_equals_literal_algorithm(embed_type):
+def test_vectorised_equals_literal_algorithm(embed_type, small_brainformer,
+                                             brain_data):
     torch.manual_seed(0)
-    enc = BrainformerEncoder(
-        **SMALL, num_levels=2, embed_type=embed_type, max_tokens=64).eval()
-    samples = make_samples()
+    enc = small_brainformer(
+        num_levels=2, embed_type=embed_type, max_tokens=64).eval()
     with torch.no_grad():
-        brain, rois = enc(*batch(samples))
-        for n, (fmri, coords) in enumerate(samples):
+        brain, rois = enc(*pad_rois(*brain_data))
+        for n, (fmri, coords) in enumerate(zip(*brain_data)):
             ref_brain, ref_rois = literal_brainformer(enc, fmri, coords)
             torch.testing.assert_close(rois[n], ref_rois, atol=1e-5, rtol=0)
             torch.testing.assert_close(
@@ -51,19 +22,18 @@ def test_vectorised_equals_literal_algorithm(embed_type):
     assert brain.shape == (3, 32) and rois.shape == (3, 3, 32)
 
 
-def test_outputs_do_not_change_with_padded_batch_mates():
+def test_outputs_do_not_change_with_padded_batch_mates(small_brainformer,
+                                                       brain_data):
     torch.manual_seed(0)
-    enc = BrainformerEncoder(**SMALL).eval()
-    samples = make_samples()
+    enc = small_brainformer().eval()
+    fmri, coords = brain_data
     with torch.no_grad():
-        alone = [enc(*batch([s])) for s in samples]
-        together = enc(*batch(samples))
+        alone = [enc(*pad_rois([f], [c])) for f, c in zip(fmri, coords)]
+        together = enc(*pad_rois(fmri, coords))
         # a batch mate with far more voxels: more tokens, windows, levels
-        long = ([torch.randn(400), torch.randn(300), torch.randn(200)],
-                [torch.randn(400, 3), torch.randn(300, 3),
-                 torch.randn(200, 3)])
-        with_long = enc(*batch(samples + [long]))
-    for n in range(len(samples)):
+        long_fmri, long_coords = fake_brain_data([[400, 300, 200]], seed=1)
+        with_long = enc(*pad_rois(fmri + long_fmri, coords + long_coords))
+    for n in range(len(fmri)):
         for out in (together, with_long):
             torch.testing.assert_close(out[0][n], alone[n][0][0], atol=1e-5,
                                        rtol=0)
@@ -71,10 +41,10 @@ def test_outputs_do_not_change_with_padded_batch_mates():
                                        rtol=0)
 
 
-def test_padded_voxel_values_are_ignored():
+def test_padded_voxel_values_are_ignored(small_brainformer, brain_data):
     torch.manual_seed(0)
-    enc = BrainformerEncoder(**SMALL).eval()
-    fmri, coords, masks = batch(make_samples())
+    enc = small_brainformer().eval()
+    fmri, coords, masks = pad_rois(*brain_data)
     noisy = [f + 1e3 * (~m) for f, m in zip(fmri, masks)]
     noisy_xyz = [c + 1e3 * (~m)[..., None] for c, m in zip(coords, masks)]
     with torch.no_grad():
@@ -83,27 +53,27 @@ def test_padded_voxel_values_are_ignored():
     torch.testing.assert_close(clean[0], noisy_out[0])
 
 
-def test_every_parameter_gets_a_gradient():
-    enc = BrainformerEncoder(**SMALL)
-    brain, rois = enc(*batch(make_samples()))
+def test_every_parameter_gets_a_gradient(small_brainformer, brain_data):
+    enc = small_brainformer()
+    brain, rois = enc(*pad_rois(*brain_data))
     (brain.sum() + rois.sum()).backward()
     missing = [n for n, p in enc.named_parameters() if p.grad is None]
     assert not missing
 
 
-def test_bad_configs():
+def test_bad_configs(small_brainformer, brain_data):
     with pytest.raises(ValueError, match="embed_type must be 'voxel'"):
-        BrainformerEncoder(embed_type='sinusoid')
+        small_brainformer(embed_type='sinusoid')
     with pytest.raises(ValueError, match='strides larger'):
-        BrainformerEncoder(window_size=4, window_stride=8)
-    enc = BrainformerEncoder(**SMALL, embed_type='pos', max_tokens=4)
+        small_brainformer(window_size=4, window_stride=8)
+    enc = small_brainformer(embed_type='pos', max_tokens=4)
     with pytest.raises(ValueError, match='exceed max_tokens 4'):
-        enc(*batch(make_samples()))
+        enc(*pad_rois(*brain_data))
 
 
-def test_linear_encoder():
+def test_linear_encoder(brain_data):
     enc = LinearBrainEncoder(num_voxels=[100, 40, 30], embed_dims=16)
-    fmri, coords, masks = batch(make_samples())
+    fmri, coords, masks = pad_rois(*brain_data)
     brain, rois = enc(fmri, coords, masks)
     assert brain.shape == (3, 16) and rois.shape == (3, 3, 16)
     # padding is zeroed: a sample's ROI-0 feature is Linear of its voxels

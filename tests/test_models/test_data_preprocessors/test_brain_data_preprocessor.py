@@ -1,8 +1,9 @@
 import numpy as np
 import torch
 
-from mmbrain.models import BrainDataPreprocessor, pad_voxels
+from mmbrain.models import BrainDataPreprocessor, pad_rois, pad_voxels
 from mmbrain.structures import BrainDataSample
+from mmbrain.testing import fake_brain_batch, voxel_counts
 
 
 def test_pad_voxels_by_hand():
@@ -31,3 +32,22 @@ def test_normalises_images_and_pads_every_roi():
     assert [f.shape for f in inputs['fmri']] == [(2, 5), (2, 6)]
     assert inputs['mask'][1].sum(1).tolist() == [3, 6]
     assert len(out['data_samples']) == 2
+
+
+def test_pad_rois_of_a_fake_batch():
+    data = fake_brain_batch(3, voxels=(10, 40), img_size=8)
+    lengths = voxel_counts((10, 40), 3)
+    assert lengths == [[10, 40], [9, 38], [9, 36]]
+    samples = data['data_samples']
+    assert [[len(f) for f in s.fmri] for s in samples] == lengths
+    fmri, coords, masks = pad_rois([s.fmri for s in samples],
+                                   [s.coords for s in samples])
+    assert [f.shape for f in fmri] == [(3, 10), (3, 40)]
+    assert [c.shape for c in coords] == [(3, 10, 3), (3, 40, 3)]
+    assert masks[1].sum(1).tolist() == [40, 38, 36]
+    torch.testing.assert_close(fmri[1][2, :36],
+                               torch.from_numpy(samples[2].fmri[1]))
+    assert [img.shape for img in data['inputs']] == [(3, 8, 8)] * 3
+    # seeded
+    again = fake_brain_batch(3, voxels=(10, 40), img_size=8)
+    assert (again['data_samples'][1].coords[0] == samples[1].coords[0]).all()

@@ -1,52 +1,18 @@
-import os.path as osp
-
-import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.optim import OptimWrapper
-from mmengine.runner import load_checkpoint
 
-from mmbrain.engine.hooks import backbone_checkpoint
-from mmbrain.registry import MODELS
-from mmbrain.structures import BrainDataSample
-from mmbrain.utils import register_all_modules
-
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
-    osp.abspath(__file__)))))
-DEMO = osp.join(ROOT, 'configs', 'pretrain', 'demo',
-                'brainformer_convnext_demo.py')
+from mmbrain.testing import fake_brain_batch
 
 
-def demo_model(**head):
-    register_all_modules()
-    cfg = Config.fromfile(DEMO).model
-    cfg.head.update(head)
-    return MODELS.build(cfg)
-
-
-def fake_batch(n=4, voxels=(120, 30, 40, 25, 35, 200)):
-    g = np.random.default_rng(0)
-    samples = []
-    for i in range(n):
-        lens = [v - 5 * i for v in voxels]  # subjects differ in voxels
-        sample = BrainDataSample(
-            fmri=[g.normal(size=v).astype(np.float32) for v in lens],
-            coords=[g.normal(size=(v, 3)).astype(np.float32) * 50
-                    for v in lens])
-        sample.set_metainfo(dict(subject=1 + i % 2, nsd_id=i))
-        samples.append(sample)
-    imgs = [torch.randint(0, 256, (3, 64, 64), dtype=torch.uint8)] * n
-    return dict(inputs=imgs, data_samples=samples)
-
-
-def test_train_step_reaches_every_parameter():
+def test_train_step_reaches_every_parameter(demo_model):
     torch.manual_seed(0)
     model = demo_model()
     model.init_weights()
     model.train()
-    data = model.data_preprocessor(fake_batch(), True)
+    data = model.data_preprocessor(fake_brain_batch(), True)
     losses = model(**data, mode='loss')
     assert set(losses) >= {'loss_contrastive', 'loss_guidance',
                            'temperature', 'global_batch'}
@@ -61,20 +27,20 @@ def test_train_step_reaches_every_parameter():
                model.named_parameters())
 
 
-def test_train_step_with_optim_wrapper_changes_backbone():
+def test_train_step_with_optim_wrapper_changes_backbone(demo_model):
     torch.manual_seed(0)
     model = demo_model()
     before = model.backbone.downsample_layers[0][0].weight.detach().clone()
     wrapper = OptimWrapper(torch.optim.AdamW(model.parameters(), lr=1e-3))
-    log = model.train_step(fake_batch(), wrapper)
+    log = model.train_step(fake_brain_batch(), wrapper)
     assert torch.isfinite(log['loss'])
     assert not torch.equal(before, model.backbone.downsample_layers[0][0].weight)
 
 
-def test_predict_gives_unit_embeddings_and_roi_attention():
+def test_predict_gives_unit_embeddings_and_roi_attention(demo_model):
     model = demo_model().eval()
     with torch.no_grad():
-        samples = model.test_step(fake_batch(n=3))
+        samples = model.test_step(fake_brain_batch(3))
     for s in samples:
         assert s.img_embed.shape == s.brain_embed.shape == (64, )
         assert torch.allclose(s.img_embed.norm(), torch.tensor(1.))
@@ -85,9 +51,9 @@ def test_predict_gives_unit_embeddings_and_roi_attention():
                                    torch.ones(6))
 
 
-def demo_batch(root, n):
+def demo_batch(config, root, n):
     from mmbrain.datasets import NSDBrainDataset
-    cfg = Config.fromfile(DEMO).train_dataloader.dataset
+    cfg = Config.fromfile(config).train_dataloader.dataset
     dataset = NSDBrainDataset(
         data_root=root, subjects=[1], rois=cfg.rois, split='train',
         pipeline=cfg.pipeline)
@@ -106,7 +72,8 @@ def backbone_grad_norm(model, loss):
     (dict(roi_pooling='global', guidance_loss=dict(
         type='BrainGuidanceLoss', negatives='rois')), False),  # the paper's
 ])
-def test_guidance_loss_needs_the_image(recipe, recommended, small_demo_nsd):
+def test_guidance_loss_needs_the_image(recipe, recommended, small_demo_nsd,
+                                       demo_config, demo_model):
     """After 25 steps on a batch of demo data, the recommended guidance
     loss is clearly higher with the images permuted across the batch than
     with the true pairs, and drives the backbone at least as hard as the
@@ -115,7 +82,8 @@ def test_guidance_loss_needs_the_image(recipe, recommended, small_demo_nsd):
     torch.manual_seed(0)
     model = demo_model(**recipe)
     model.init_weights()
-    data = model.data_preprocessor(demo_batch(small_demo_nsd, 16), True)
+    data = model.data_preprocessor(
+        demo_batch(demo_config, small_demo_nsd, 16), True)
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
     for _ in range(25):
         losses = model(**data, mode='loss')
