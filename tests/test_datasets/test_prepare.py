@@ -293,3 +293,16 @@ def test_averaging_memory_does_not_grow_with_images(tmp_path):
     print(f'peak traced: {small} B at 200 images, {large} B at 1600')
     assert large < 1.2 * small, (small, large)
     assert large < whole / 4, (large, whole)
+
+
+def test_cache_of_an_older_version_is_rebuilt(tmp_path):
+    import h5py
+    root = build_mini_nsd(tmp_path / 'nsd', subjects=(1, ))
+    out = str(tmp_path / 'p')
+    kwargs = dict(rois=ROIS, progress=False, allow_partial=True)
+    prepare_subject(root, 1, out, **kwargs)
+    with h5py.File(osp.join(out, 'subj01.h5'), 'r+') as f:
+        f.attrs['version'] = 1
+    with pytest.warns(UserWarning, match='a cache of version 1'):
+        assert not prepare_subject(root, 1, out, **kwargs)['reused']
+    assert prepare_subject(root, 1, out, **kwargs)['reused']

@@ -36,6 +36,13 @@ def cache_path(out_dir: str, subject: int) -> str:
     return osp.join(out_dir, f'subj{subject:02d}.h5')
 
 
+def stored_version(path: str) -> Optional[int]:
+    """The version a cache file was written with (None if it has none)."""
+    with open_hdf5(path) as f:
+        version = f.attrs.get('version')
+    return None if version is None else int(version)
+
+
 class CacheWriter:
     """Write a cache under a temporary name; it is renamed to ``path`` only
     when the ``with`` block ends without error, so a cache exists only when

@@ -24,6 +24,7 @@ import os
 import os.path as osp
 import re
 import shutil
+import warnings
 from dataclasses import dataclass
 from typing import Dict, List, Sequence, Tuple
 
@@ -33,7 +34,8 @@ from mmengine.utils import ProgressBar
 
 from . import layout
 from .betas import read_session_betas
-from .cache import BrainCache, CacheWriter, cache_path
+from .cache import (CACHE_VERSION, BrainCache, CacheWriter, cache_path,
+                    stored_version)
 from .expdesign import load_expdesign
 from .hdf5 import open_hdf5, read, require_dataset
 from .layout import NSDFormatError
@@ -389,7 +391,11 @@ def prepare_subject(root: str,
     final = cache_path(out_dir, subject)
     sources = source_files(root, subject, rois, sessions)
     if osp.exists(final) and not force:
-        return dict(check_reuse(final, root, rois, sources), reused=True)
+        version = stored_version(final)
+        if version == CACHE_VERSION:
+            return dict(check_reuse(final, root, rois, sources), reused=True)
+        warnings.warn(f'{final}: a cache of version {version} (an older '
+                      f'mmbrain); rebuilding it as version {CACHE_VERSION}')
 
     voxels = load_subject_voxels(root, subject, rois)
     trials_dir = osp.join(out_dir, f'subj{subject:02d}_trials')
