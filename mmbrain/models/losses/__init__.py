@@ -2,9 +2,12 @@ from .contrastive_loss import (BrainContrastiveLoss, gather_pair,
                                gather_with_grad, symmetric_contrastive_loss)
 from .guidance_loss import (BrainGuidanceLoss, brain_guidance_loss,
                             roi_batch_guidance_loss)
+from .soft_contrastive_loss import (BiMixCoLoss, SoftCLIPLoss, mixco,
+                                    soft_cross_entropy)
 
 __all__ = [
-    'BrainContrastiveLoss', 'BrainGuidanceLoss', 'brain_guidance_loss',
-    'gather_pair', 'gather_with_grad', 'roi_batch_guidance_loss',
+    'BiMixCoLoss', 'BrainContrastiveLoss', 'BrainGuidanceLoss',
+    'SoftCLIPLoss', 'brain_guidance_loss', 'gather_pair', 'gather_with_grad',
+    'mixco', 'roi_batch_guidance_loss', 'soft_cross_entropy',
     'symmetric_contrastive_loss'
 ]

@@ -6,7 +6,8 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
-from mmbrain.models import (BrainContrastiveLoss, BrainGuidanceLoss,
+from mmbrain.models import (BiMixCoLoss, BrainContrastiveLoss,
+                            BrainGuidanceLoss, SoftCLIPLoss,
                             brain_guidance_loss, roi_batch_guidance_loss)
 
 
@@ -123,7 +124,22 @@ DDP_LOSSES = {
                                                  loss_weight=1.), (8, 3, 6)),
     'guidance-batch+rois': (lambda: BrainGuidanceLoss(
         negatives='batch+rois', loss_weight=1.), (8, 3, 6)),
+    'softclip': (lambda: SoftCLIPLoss(loss_weight=1.), (8, 6)),
+    'bimixco': (lambda: blockwise_mix(BiMixCoLoss(loss_weight=1.)), (8, 6)),
 }
+
+
+def blockwise_mix(loss, block=4):
+    """``loss(img, brain, perm, beta)`` with each row mixed with the next
+    one of its block of 4, by a β that depends on its place in the block:
+    the same global mix on 1 process of 8 rows or 2 ranks of 4."""
+
+    def call(img, brain):
+        place = torch.arange(len(img)) % block
+        perm = torch.arange(len(img)) - place + (place + 1) % block
+        return loss(img, brain, perm, 0.4 + 0.2 * place.float())
+
+    return call
 
 
 def _rank_loss(rank, world, port, name, img, brain, out):
