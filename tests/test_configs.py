@@ -255,3 +255,29 @@ def test_upernet_dataloaders_build(path, demo_root):
         assert len(batch['inputs']) == 2
         if split == 'train':  # random scale, then a crop of at most 512
             assert max(batch['inputs'][0].shape[-2:]) <= 512
+
+
+@pytest.mark.parametrize('name', ['brainformer_convnext_demo_reliable-voxels'])
+def test_demo_variant_trains_one_step(name, small_demo_nsd):
+    """One optimiser step of a demo pretraining variant on real demo data;
+    with reliable voxels, fewer voxels than the cache holds."""
+    import torch
+    from mmengine.optim import OptimWrapper
+    from mmengine.runner import Runner
+
+    from mmbrain.datasets.nsd import BrainCache
+    register_all_modules()
+    cfg = Config.fromfile(
+        osp.join(ROOT, 'configs', 'pretrain', 'demo', f'{name}.py'))
+    cfg.train_dataloader.update(batch_size=4)
+    cfg.train_dataloader.dataset.update(data_root=small_demo_nsd,
+                                        subjects=[1])
+    batch = next(iter(Runner.build_dataloader(cfg.train_dataloader)))
+    model = MODELS.build(cfg.model)
+    log = model.train_step(
+        batch, OptimWrapper(torch.optim.AdamW(model.parameters(), lr=1e-3)))
+    assert torch.isfinite(log['loss'])
+    with BrainCache(osp.join(small_demo_nsd, 'prepared', 'subj01.h5')) as c:
+        held = [len(c.coords(roi)) for roi in c.rois]
+    used = [len(f) for f in batch['data_samples'][0].fmri]
+    assert all(u <= h for u, h in zip(used, held)) and sum(used) < sum(held)

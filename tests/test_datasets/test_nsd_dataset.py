@@ -138,3 +138,37 @@ def test_dataloader_workers_read_the_same(nsd_root):
     for a, b in zip(*batches):
         for x, y in zip(a['data_samples'], b['data_samples']):
             assert all(np.array_equal(p, q) for p, q in zip(x.fmri, y.fmri))
+
+
+def test_reliable_voxels_by_ncsnr(tmp_path):
+    import nibabel as nib
+
+    from mmbrain.datasets.transforms import LoadBrainResponses
+    from .mini_nsd import AFFINE, SHAPE
+    root = build_mini_nsd(tmp_path / 'nsd', subjects=(1, ))
+    # ncsnr of voxel (i, j, k) = 1 + i: prf keeps (0,0,0) and (1,0,0)
+    # (2,1,1 is constant and dropped), faces keeps (0,1,1) and (1,0,0)
+    volume = np.ones(SHAPE, np.float32) + np.arange(3)[:, None, None]
+    nib.save(nib.Nifti1Image(volume, AFFINE), layout.ncsnr_path(root, 1))
+    prepare_subject(root, 1, osp.join(root, 'prepared'), rois=ROIS,
+                    progress=False, allow_partial=True)
+    info = build(root, subjects=[1], split='all').get_data_info(0)
+    every = LoadBrainResponses()(dict(info))
+    reliable = LoadBrainResponses(min_ncsnr=1.5)(dict(info))
+    # prf-visualrois: voxels (0,0,0) ncsnr 1 and (1,0,0) ncsnr 2
+    np.testing.assert_array_equal(reliable['fmri'][0], every['fmri'][0][1:])
+    np.testing.assert_array_equal(reliable['coords'][0],
+                                  every['coords'][0][1:])
+    # floc-faces: (0,1,1) ncsnr 1 and (1,0,0) ncsnr 2
+    np.testing.assert_array_equal(reliable['fmri'][1], every['fmri'][1][1:])
+
+    with pytest.raises(NSDFormatError, match='no voxel of prf-visualrois '
+                       r'has ncsnr >= 5 \(the largest is 2.000\)'):
+        LoadBrainResponses(min_ncsnr=5)(dict(info))
+
+
+def test_reliable_voxels_need_ncsnr(nsd_root):
+    from mmbrain.datasets.transforms import LoadBrainResponses
+    info = build(nsd_root, subjects=[1], split='all').get_data_info(0)
+    with pytest.raises(NSDFormatError, match="no ncsnr for prf-visualrois"):
+        LoadBrainResponses(min_ncsnr=0.1)(dict(info))

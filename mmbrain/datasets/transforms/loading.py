@@ -1,12 +1,15 @@
 import os
-from typing import Dict
+import os.path as osp
+from typing import Dict, Optional
 
 import mmcv
 import numpy as np
 from mmcv.transforms import BaseTransform
+from mmengine.logging import print_log
+from torch.utils.data import get_worker_info
 
 from mmbrain.registry import TRANSFORMS
-from ..nsd import BrainCache, NSDStimuli
+from ..nsd import BrainCache, NSDFormatError, NSDStimuli
 
 
 class _PerProcessFiles:
@@ -57,28 +60,63 @@ class LoadBrainResponses(BaseTransform):
     """Read one sample's per-ROI responses and voxel coordinates from the
     prepared cache (``tools/dataset_converters/prepare_nsd.py``).
 
+    With ``min_ncsnr``, only the reliable voxels are kept: those whose noise
+    ceiling SNR (NSD's ``ncsnr``, stored in the cache) reaches it. The kept
+    and dropped counts per subject and ROI are logged once.
+
     Required keys: ``cache_path``, ``cache_index``, ``rois``.
     Added keys: ``fmri`` (list of (V_k,) float32), ``coords`` (list of
     (V_k, 3) float32), one entry per ROI in ``rois`` order.
+
+    Args:
+        min_ncsnr (float, optional): Keep voxels with ncsnr >= this.
+            Defaults to None (every voxel).
     """
 
-    def __init__(self):
+    def __init__(self, min_ncsnr: Optional[float] = None):
+        self.min_ncsnr = min_ncsnr
         self.caches = _PerProcessFiles(BrainCache)
-        self.coords: Dict[tuple, np.ndarray] = {}
+        # (cache path, roi) -> (coords of the kept voxels, their index)
+        self.voxels: Dict[tuple, tuple] = {}
 
     def transform(self, results: dict) -> dict:
         cache: BrainCache = self.caches(results['cache_path'])
-        index = results['cache_index']
-        results['fmri'] = [
-            cache.responses(roi, index) for roi in results['rois']
-        ]
-        results['coords'] = []
+        results['fmri'], results['coords'] = [], []
         for roi in results['rois']:
-            key = (results['cache_path'], roi)
-            if key not in self.coords:
-                self.coords[key] = cache.coords(roi)
-            results['coords'].append(self.coords[key])
+            coords, keep = self._voxels(cache, roi)
+            values = cache.responses(roi, results['cache_index'])
+            results['fmri'].append(values if keep is None else values[keep])
+            results['coords'].append(coords)
         return results
 
+    def _voxels(self, cache: BrainCache, roi: str) -> tuple:
+        key = (cache.path, roi)
+        if key not in self.voxels:
+            coords = cache.coords(roi)
+            keep = None if self.min_ncsnr is None else self._reliable(
+                cache, roi)
+            self.voxels[key] = (coords if keep is None else coords[keep],
+                                keep)
+        return self.voxels[key]
+
+    def _reliable(self, cache: BrainCache, roi: str) -> np.ndarray:
+        ncsnr = cache.ncsnr(roi)
+        if ncsnr is None:
+            raise NSDFormatError(
+                cache.path, f'no ncsnr for {roi}: min_ncsnr needs NSD\'s '
+                'ncsnr.nii.gz beside the betas when prepare_nsd.py runs')
+        keep = np.flatnonzero(ncsnr >= self.min_ncsnr)
+        if not len(keep):
+            raise NSDFormatError(
+                cache.path, f'no voxel of {roi} has ncsnr >= '
+                f'{self.min_ncsnr} (the largest is {ncsnr.max():.3f})')
+        if get_worker_info() is None:  # once, not once per worker
+            print_log(
+                f'{osp.basename(cache.path)} {roi}: {len(keep)} reliable '
+                f'voxels kept, {len(ncsnr) - len(keep)} dropped (ncsnr >= '
+                f'{self.min_ncsnr})',
+                logger='current')
+        return keep
+
     def __getstate__(self):
-        return dict(self.__dict__, coords={})
+        return dict(self.__dict__, voxels={})
