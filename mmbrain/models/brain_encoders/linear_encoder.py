@@ -41,8 +41,11 @@ class LinearBrainEncoder(BaseModule):
         feats = []
         for k, (x, m) in enumerate(zip(fmri, mask)):
             if x.shape[1] > self.num_voxels[k]:
-                raise ValueError(f'ROI {k} has {x.shape[1]} voxels, more '
-                                 f'than num_voxels {self.num_voxels[k]}')
+                raise ValueError(
+                    f'ROI {k} has {x.shape[1]} voxels, more than '
+                    f'num_voxels[{k}] = {self.num_voxels[k]}; raise '
+                    'model.brain_encoder.num_voxels (prepare_nsd.py prints '
+                    "each subject's counts)")
             x = F.pad(x * m, (0, self.num_voxels[k] - x.shape[1]))
             feats.append(self.proj[k](x))
         roi_feats = torch.stack(feats, dim=1)  # (N, R, d)
