@@ -58,3 +58,20 @@ def test_arms_are_named_configs(tool):
         tool.parse_arms(['shuffled'])
     with pytest.raises(SystemExit, match='no config'):
         tool.parse_arms(['x=configs/none.py'])
+
+
+def test_ablation_arms_and_table(tool):
+    arms = tool.parse_arms(list(tool.DEMO_ABLATION_ARMS))
+    assert list(arms)[:2] == ['random', 'recommended']
+    assert len(arms) == 10 and all(arms[a] for a in list(arms)[1:])
+    summary = tool.summarise({
+        'random': {0: run(10, 12, 20, None, .5), 1: run(12, 12, 22, None,
+                                                         .5)},
+        'window32-stride8': {0: run(16, 13, 30, 40, .6)},
+    })
+    lines = tool.ablation_table(summary).splitlines()
+    assert lines[1].split() == [
+        'random', '11.0', '±', '1.4', '12.0', '±', '0.0', '21.0', '±', '1.4',
+        '0.500', '±', '0.000', '42.6', '/', '39.8', '/', '39.22', '/', '54.21'
+    ]
+    assert lines[2].split()[-1] == '-'  # the paper has no such row

@@ -15,7 +15,12 @@ Prints mean ± std (over seeds, ddof 1) per arm and metric, and writes
 
 Arms are ``NAME=CONFIG`` (``--arms random shuffled=configs/...``). The
 downstream configs are the random-init forms; pretrained arms load their
-backbone through ``model.backbone.init_cfg``.
+backbone through ``model.backbone.init_cfg``. ``--ablations`` runs the demo
+forms of the paper's Table 3 beside ``random`` and ``recommended`` and adds a
+table shaped as Table 3 with the paper's rows::
+
+    python tools/analysis_tools/transfer_study.py --ablations --seeds 0 \
+        --work-dir work_dirs/ablations
 """
 import argparse
 import json
@@ -44,6 +49,24 @@ DEMO_DOWNSTREAM = dict(
         'configs/mask_rcnn/demo/mask-rcnn_convnext-demo_fpn_coco-demo_random.py'
     ),
     upernet='configs/upernet/demo/upernet_convnext-demo_ade20k-demo_random.py')
+DEMO_ABLATION_ARMS = ('random', 'recommended=configs/pretrain/demo/'
+                      'brainformer_convnext_demo.py') + tuple(
+    f'{name}=configs/pretrain/demo/ablations/brainformer_convnext_demo_'
+    f'{name}.py' for name in (
+        'pos-embed', 'window32-stride16', 'window32-stride8', 'no-guidance',
+        'linear-encoder', '1-subject', 'lambda-con0.3-bfg0.7',
+        'lambda-con0.7-bfg0.3'))
+# ConvNeXt-S in the paper (box AP, mask AP, mIoU, PCC): Table 1 and the
+# ablation rows of Table 3, by the arm names used here
+PAPER_ROWS = {
+    'random': (42.6, 39.8, 39.22, 54.21),
+    'paper': (45.1, 44.0, 42.92, 57.43),
+    'recommended': (45.1, 44.0, 42.92, 57.43),
+    'pos-embed': (41.9, 41.8, 41.72, 56.19),
+    'no-guidance': (42.7, 40.7, 41.80, 56.25),
+    'linear-encoder': (42.8, 39.1, 39.54, 54.39),
+    '1-subject': (42.5, 39.3, 39.15, 54.20),
+}
 METRICS = ('APbox', 'APsegm', 'mIoU', 'retrieval_top5', 'mean_r')
 # the metrics on which the target is judged
 TRANSFER = ('APbox', 'APsegm', 'mIoU')
@@ -81,7 +104,12 @@ class Study:
             f'{split}_dataloader.dataset.data_root={self.data_root}'
             for split in ('train', 'val', 'test')
         ]
-        train_subjects = str(self.subjects[:-1]).replace(' ', '')
+        # the config's own subjects where the study has them (1-subject
+        # ablations), else the study's pretraining subjects
+        own = Config.fromfile(osp.join(
+            ROOT, config)).train_dataloader.dataset.subjects
+        train_subjects = str([s for s in own if s in self.subjects[:-1]]
+                             or self.subjects[:-1]).replace(' ', '')
         data += [
             f'{split}_dataloader.dataset.subjects={train_subjects}'
             for split in ('train', 'val', 'test')
@@ -245,6 +273,26 @@ def format_table(summary: Dict[str, dict]) -> str:
     return '\n'.join(lines)
 
 
+def ablation_table(summary: Dict[str, dict]) -> str:
+    """Table 3's shape: box AP, mask AP, mIoU and held-out mean r per arm
+    (mean ± std), with the paper's ConvNeXt-S row where it has one (its
+    PCC is the Algonauts score, not our mean r: compare directions)."""
+    cols = ('APbox', 'APsegm', 'mIoU', 'mean_r')
+    lines = [f'{"arm":<22}' + ''.join(f'{c:>16}' for c in cols) +
+             '   paper: box / mask / mIoU / PCC']
+    for arm, metrics in summary.items():
+        cells = [
+            ('{mean:.3f} ± {std:.3f}' if c == 'mean_r' else
+             '{mean:.1f} ± {std:.1f}').format(**metrics[c])
+            if c in metrics else '-' for c in cols
+        ]
+        paper = PAPER_ROWS.get(arm)
+        lines.append(f'{arm:<22}' + ''.join(f'{c:>16}' for c in cells) +
+                     ('   ' + ' / '.join(f'{v:g}' for v in paper)
+                      if paper else '   -'))
+    return '\n'.join(lines)
+
+
 def parse_arms(specs: List[str]) -> Dict[str, Optional[str]]:
     arms = {}
     for spec in specs:
@@ -260,7 +308,11 @@ def parse_arms(specs: List[str]) -> Dict[str, Optional[str]]:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
-    parser.add_argument('--arms', nargs='+', default=list(DEMO_ARMS))
+    parser.add_argument('--arms', nargs='+', help='NAME=CONFIG or random '
+                        '(default: the demo arms, or the demo ablations '
+                        'with --ablations)')
+    parser.add_argument('--ablations', action='store_true',
+                        help="Table 3's arms and a table shaped as it")
     parser.add_argument('--data-root', default='data/demo_nsd')
     parser.add_argument('--subjects',
                         type=int,
@@ -274,7 +326,8 @@ def main():
                         help='the arm judged against the others')
     parser.add_argument('--work-dir', default='work_dirs/transfer_study')
     args = parser.parse_args()
-    arms = parse_arms(args.arms)
+    arms = parse_arms(args.arms or list(
+        DEMO_ABLATION_ARMS if args.ablations else DEMO_ARMS))
     os.makedirs(osp.join(ROOT, args.work_dir), exist_ok=True)
     study = Study(args.work_dir, args.data_root, args.subjects,
                   {task: getattr(args, task)
@@ -313,7 +366,10 @@ def main():
     print(f'\nmedian r per ROI of held-out subject {args.subjects[-1]}, mean '
           'over seeds:')
     print(roi_table(runs))
-    if 'verdict' in result:
+    if args.ablations:
+        print(f'\nTable 3 on these data ({len(args.seeds)} seed(s)):')
+        print(ablation_table(summary))
+    if 'verdict' in result and not args.ablations:
         for metric, ok in result['verdict'][
                 'beats_all_by_more_than_std'].items():
             print(f'{args.recommended} beats {", ".join(controls)} on '
