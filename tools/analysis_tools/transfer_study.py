@@ -249,25 +249,32 @@ def verdict(summary: Dict[str, dict], arm: str,
     return out
 
 
+def _arm_width(arms) -> int:
+    return max(13, max(map(len, arms)) + 2)
+
+
 def roi_table(runs: Dict[str, Dict[int, dict]]) -> str:
     """Median r per ROI of the held-out subject, mean over seeds."""
     first = next(iter(next(iter(runs.values())).values()))
     rois = list(first['roi_median_r'])
-    lines = [f'{"arm":<13}' + ''.join(f'{r[:14]:>15}' for r in rois)]
+    width = _arm_width(runs)
+    lines = [f'{"arm":<{width}}' + ''.join(f'{r[:14]:>15}' for r in rois)]
     for arm, seeds in runs.items():
         means = [
             statistics.mean(run['roi_median_r'][roi] for run in seeds.values())
             for roi in rois
         ]
-        lines.append(f'{arm:<13}' + ''.join(f'{m:>15.3f}' for m in means))
+        lines.append(f'{arm:<{width}}' +
+                     ''.join(f'{m:>15.3f}' for m in means))
     return '\n'.join(lines)
 
 
 def format_table(summary: Dict[str, dict]) -> str:
     cell = {'mean_r': '{mean:.3f} ± {std:.3f}'}
-    lines = [f'{"arm":<13}' + ''.join(f'{m:>17}' for m in METRICS)]
+    width = _arm_width(summary)
+    lines = [f'{"arm":<{width}}' + ''.join(f'{m:>17}' for m in METRICS)]
     for arm, metrics in summary.items():
-        lines.append(f'{arm:<13}' + ''.join(
+        lines.append(f'{arm:<{width}}' + ''.join(
             f'{cell.get(m, "{mean:.1f} ± {std:.1f}").format(**metrics[m]):>17}'
             if m in metrics else f'{"-":>17}' for m in METRICS))
     return '\n'.join(lines)
@@ -278,7 +285,8 @@ def ablation_table(summary: Dict[str, dict]) -> str:
     (mean ± std), with the paper's ConvNeXt-S row where it has one (its
     PCC is the Algonauts score, not our mean r: compare directions)."""
     cols = ('APbox', 'APsegm', 'mIoU', 'mean_r')
-    lines = [f'{"arm":<22}' + ''.join(f'{c:>16}' for c in cols) +
+    width = _arm_width(summary)
+    lines = [f'{"arm":<{width}}' + ''.join(f'{c:>16}' for c in cols) +
              '   paper: box / mask / mIoU / PCC']
     for arm, metrics in summary.items():
         cells = [
@@ -287,7 +295,7 @@ def ablation_table(summary: Dict[str, dict]) -> str:
             if c in metrics else '-' for c in cols
         ]
         paper = PAPER_ROWS.get(arm)
-        lines.append(f'{arm:<22}' + ''.join(f'{c:>16}' for c in cells) +
+        lines.append(f'{arm:<{width}}' + ''.join(f'{c:>16}' for c in cells) +
                      ('   ' + ' / '.join(f'{v:g}' for v in paper)
                       if paper else '   -'))
     return '\n'.join(lines)
