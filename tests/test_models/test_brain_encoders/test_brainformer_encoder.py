@@ -80,5 +80,6 @@ def test_linear_encoder(brain_data):
     x = torch.zeros(100)
     x[:61] = fmri[0][0, :61]
     torch.testing.assert_close(rois[0, 0], enc.proj[0](x))
-    with pytest.raises(ValueError, match='ROI 2 has 30 voxels, more than num_voxels 10'):
+    with pytest.raises(ValueError, match=r'ROI 2 has 30 voxels, more than '
+                       r'num_voxels\[2\] = 10; raise'):
         LinearBrainEncoder(num_voxels=[100, 40, 10])(fmri, coords, masks)
