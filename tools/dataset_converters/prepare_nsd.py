@@ -33,7 +33,7 @@ from multiprocessing import get_context
 from mmbrain.datasets.nsd.algonauts import (HEMISPHERES,
                                              convert_algonauts_subject)
 from mmbrain.datasets.nsd.layout import ROI_GROUPS, NSDFormatError
-from mmbrain.datasets.nsd.prepare import prepare_subject
+from mmbrain.datasets.nsd.prepare import prepare_subject, session_span
 
 
 def parse_args():
@@ -132,7 +132,7 @@ def print_result(result: dict):
                     f'sessions ({report["sessions_reused"]} reused)')
         missing = report['missing_sessions']
         if missing:
-            details += (f', PARTIAL: sessions {missing[0]}-{missing[-1]} '
+            details += (f', PARTIAL: sessions {session_span(missing)} '
                         'missing')
     print(f'subject {subject} {state}: {details}, '
           f'{result["seconds"]:.2f}s, peak memory {result["peak_mb"]:.0f} '

@@ -158,7 +158,8 @@ class BrainCache:
         self.subject = int(f.attrs['subject'])
         self.report: Dict = json.loads(f.attrs['report'])
         self.sources: Dict = json.loads(f.attrs['sources'])
-        self.nsd_ids = read(require_dataset(f, 'nsd_ids', (None, ), np.integer))
+        self.nsd_ids = read(
+            require_dataset(f, 'nsd_ids', (None, ), np.integer))
         n = len(self.nsd_ids)
         self.shared1000 = read(require_dataset(f, 'shared1000', (n, ),
                                                np.bool_))

@@ -74,13 +74,14 @@ def find_sessions(root: str, subject: int,
     if missing and not allow_partial:
         raise NSDFormatError(
             folder, f'{len(found)} of the {expected} sessions of NSD '
-            f'subject {subject}: sessions {_span(missing)} are missing (a '
-            'partial download?); pass --allow-partial to prepare what is '
-            'there')
+            f'subject {subject}: sessions {session_span(missing)} are '
+            'missing (a partial download?); pass --allow-partial to prepare '
+            'what is there')
     return found, missing
 
 
-def _span(numbers: List[int]) -> str:
+def session_span(numbers: List[int]) -> str:
+    """'4-40' for sessions 4..40, '40' for one."""
     return (str(numbers[0]) if len(numbers) == 1 else
             f'{numbers[0]}-{numbers[-1]}')
 

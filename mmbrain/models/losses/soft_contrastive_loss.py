@@ -5,11 +5,11 @@ import math
 from typing import Optional
 
 import torch
-import torch.distributed as dist
 import torch.nn.functional as F
 
 from mmbrain.registry import MODELS
-from .contrastive_loss import BrainContrastiveLoss, gather_pair
+from .contrastive_loss import (BrainContrastiveLoss, gather_pair,
+                               gather_with_grad)
 
 
 def mixco(x: torch.Tensor, alpha: float = 0.15, prob: float = 0.5) -> tuple:
@@ -44,15 +44,6 @@ def soft_cross_entropy(logits: torch.Tensor,
     return -(targets * logits.log_softmax(-1)).sum(-1).mean()
 
 
-def _gather_no_grad(x: torch.Tensor) -> torch.Tensor:
-    if not (dist.is_available() and dist.is_initialized()
-            and dist.get_world_size() > 1):
-        return x
-    parts = [torch.empty_like(x) for _ in range(dist.get_world_size())]
-    dist.all_gather(parts, x.contiguous())
-    return torch.cat(parts)
-
-
 @MODELS.register_module()
 class BiMixCoLoss(BrainContrastiveLoss):
     """Bidirectional MixCo (MindEye): the brain features come from mixed
@@ -82,12 +73,11 @@ class BiMixCoLoss(BrainContrastiveLoss):
             img, brain = F.normalize(img, dim=-1), F.normalize(brain, dim=-1)
         all_img, all_brain, offset = gather_pair(img, brain)
         n, total = len(img), len(all_img)
-        rows = torch.arange(n, device=img.device)
         if perm is None:
-            perm, beta = rows, img.new_ones(n)
+            perm, beta = torch.arange(n, device=img.device), img.new_ones(n)
         # (M,) global partner and weight of every brain row
-        all_perm = _gather_no_grad(perm + offset) if total > n else perm
-        all_beta = _gather_no_grad(beta) if total > n else beta
+        all_perm = gather_with_grad(perm + offset)
+        all_beta = gather_with_grad(beta)
         targets = img.new_zeros(total, total)
         everyone = torch.arange(total, device=img.device)
         targets[everyone, everyone] += all_beta
