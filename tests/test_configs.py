@@ -20,15 +20,54 @@ def configs(task):
 
 
 PRETRAIN = configs('pretrain')
+MASK_RCNN = configs('mask_rcnn')
+UPERNET = configs('upernet')
+
+
+@pytest.fixture(scope='module')
+def downstream_backbone():
+    """``downstream_backbone(path)``: the image backbone of a Mask R-CNN
+    or UperNet config's model, built once per config."""
+    from mmdet.registry import MODELS as MMDET_MODELS
+    from mmengine.registry import DefaultScope
+    from mmseg.registry import MODELS as MMSEG_MODELS
+    built = {}
+
+    def build(path):
+        if path not in built:
+            scope, registry = (('mmdet', MMDET_MODELS) if path in MASK_RCNN
+                               else ('mmseg', MMSEG_MODELS))
+            with DefaultScope.overwrite_default_scope(scope):
+                built[path] = registry.build(
+                    Config.fromfile(path).model).backbone
+        return built[path]
+
+    return build
 
 
 @pytest.mark.parametrize('path', PRETRAIN, ids=osp.basename)
-def test_pretrain_config_builds(path):
+def test_pretrain_config_builds(path, downstream_backbone):
+    """Builds; its exported backbone fills every backbone tensor of the
+    Mask R-CNN and UperNet configs of its architecture (no missing or
+    unexpected key), and the paper's settings hold at full size."""
+    from mmbrain.engine.hooks import backbone_checkpoint
     register_all_modules()
     cfg = Config.fromfile(path)
     model = MODELS.build(cfg.model)
     params = sum(p.numel() for p in model.parameters())
     assert params > 0
+    exported = backbone_checkpoint(dict(state_dict=model.state_dict()))
+    state = {k[len('backbone.'):]: v
+             for k, v in exported['state_dict'].items()}
+    targets = [p for p in MASK_RCNN + UPERNET
+               if p.endswith('_brain.py') and architecture(p) ==
+               architecture(path)]
+    assert targets, f'no downstream config has the backbone of {path}'
+    for target in targets:
+        report = downstream_backbone(target).load_state_dict(
+            state, strict=False)
+        assert report.missing_keys == [] and report.unexpected_keys == [], (
+            target)
     assert cfg.train_dataloader.dataset.type == 'NSDBrainDataset'
     if 'demo' not in path:  # the paper's settings
         assert cfg.optim_wrapper.optimizer.lr == 1e-4
@@ -38,6 +77,7 @@ def test_pretrain_config_builds(path):
             assert cfg.train_dataloader.dataset.subjects == [
                 1, 2, 3, 4, 5, 6, 7
             ]
+        if 'ablations' not in path and 'mindeye' not in path:
             assert cfg.model.head.contrastive_loss.loss_weight == 0.5
             assert cfg.model.head.guidance_loss.loss_weight == 0.5
         assert model.backbone.__class__.__name__ in (
@@ -62,8 +102,6 @@ def test_encoding_config_builds(path):
         assert cfg.train_dataloader.dataset.subjects == [8]
         assert cfg.test_dataloader.dataset.split == 'test'
 
-
-MASK_RCNN = configs('mask_rcnn')
 
 
 @pytest.mark.parametrize('path', MASK_RCNN, ids=osp.basename)
@@ -127,8 +165,6 @@ def test_pretrained_backbone_loads_downstream(arch, task, tmp_path):
     for key, value in model.backbone.state_dict().items():
         assert torch.equal(value, pretrainer.backbone.state_dict()[key]), key
 
-
-UPERNET = configs('upernet')
 
 # what may differ between the backbones of one architecture: the weights'
 # source, and the fine-tuning recipe's stochastic depth and input size
@@ -308,12 +344,15 @@ def test_ablation_configs_set_what_their_names_say(setting, size):
 
 
 @pytest.mark.parametrize(
-    'name', ['brainformer_convnext_demo_reliable-voxels'] +
-    [f'ablations/brainformer_convnext_demo_{k}' for k in DEMO_ABLATIONS])
+    'name', [
+        'brainformer_convnext_demo_reliable-voxels', 'mindeye_convnext_demo',
+        'neurofusion_convnext_demo'
+    ] + [f'ablations/brainformer_convnext_demo_{k}' for k in DEMO_ABLATIONS])
 def test_demo_variant_trains_one_step(name, small_demo_nsd):
-    """A demo pretraining variant on real demo data: every brain encoder
-    parameter gets a gradient, and one optimiser step gives a finite loss;
-    with reliable voxels, fewer voxels than the cache holds."""
+    """A demo pretraining variant on real demo data: every parameter of
+    the brain encoder and of a fusion block gets a gradient, and one
+    optimiser step gives a finite loss; with reliable voxels, fewer voxels
+    than the cache holds."""
     import torch
     from mmengine.optim import OptimWrapper
     from mmengine.runner import Runner
@@ -326,12 +365,16 @@ def test_demo_variant_trains_one_step(name, small_demo_nsd):
     cfg.train_dataloader.update(batch_size=4)
     cfg.train_dataloader.dataset.update(data_root=small_demo_nsd,
                                         subjects=[1])
+    if 'subjects' in cfg.model.brain_encoder:  # a map per subject
+        cfg.model.brain_encoder.subjects = [1]
     batch = next(iter(Runner.build_dataloader(cfg.train_dataloader)))
     model = MODELS.build(cfg.model)
     losses = model(**model.data_preprocessor(batch, True), mode='loss')
     sum(v for k, v in losses.items() if k.startswith('loss')).backward()
-    assert all(p.grad is not None and p.grad.any()
-               for p in model.brain_encoder.parameters())
+    trained = list(model.brain_encoder.parameters())
+    if model.head.fusion is not None:
+        trained += list(model.head.fusion.parameters())
+    assert all(p.grad is not None and p.grad.any() for p in trained)
     model.zero_grad()
     log = model.train_step(
         batch, OptimWrapper(torch.optim.AdamW(model.parameters(), lr=1e-3)))

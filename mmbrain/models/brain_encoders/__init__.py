@@ -1,5 +1,9 @@
 from .brainformer_encoder import BrainformerEncoder
 from .linear_encoder import LinearBrainEncoder
+from .mindeye_encoder import MindEyeBrainEncoder
 from .roi_transformer_block import RoiTransformerBlock
 
-__all__ = ['BrainformerEncoder', 'LinearBrainEncoder', 'RoiTransformerBlock']
+__all__ = [
+    'BrainformerEncoder', 'LinearBrainEncoder', 'MindEyeBrainEncoder',
+    'RoiTransformerBlock'
+]

@@ -1,4 +1,4 @@
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -151,14 +151,19 @@ class BrainformerEncoder(BaseModule):
         return tokens, token_mask
 
     def forward(
-        self, fmri: Sequence[torch.Tensor], coords: Sequence[torch.Tensor],
-        mask: Sequence[torch.Tensor]
+        self,
+        fmri: Sequence[torch.Tensor],
+        coords: Sequence[torch.Tensor],
+        mask: Sequence[torch.Tensor],
+        subject: Optional[torch.Tensor] = None
     ) -> Tuple[torch.Tensor, torch.Tensor]:
         """
         Args:
             fmri (Sequence[Tensor]): Per ROI k, (N, V_k) responses.
             coords (Sequence[Tensor]): Per ROI k, (N, V_k, 3) in mm.
             mask (Sequence[Tensor]): Per ROI k, (N, V_k) bool.
+            subject (Tensor, optional): (N,) subjects; unused (one encoder
+                serves every subject).
 
         Returns:
             tuple: global feature q (N, d) and ROI features q̄ (N, R, d).

@@ -1,4 +1,4 @@
-from typing import Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -34,8 +34,11 @@ class LinearBrainEncoder(BaseModule):
         self.norm = nn.LayerNorm(embed_dims)
 
     def forward(
-        self, fmri: Sequence[torch.Tensor], coords: Sequence[torch.Tensor],
-        mask: Sequence[torch.Tensor]
+        self,
+        fmri: Sequence[torch.Tensor],
+        coords: Sequence[torch.Tensor],
+        mask: Sequence[torch.Tensor],
+        subject: Optional[torch.Tensor] = None
     ) -> Tuple[torch.Tensor, torch.Tensor]:
         """Same inputs and outputs as :class:`BrainformerEncoder`."""
         feats = []

@@ -69,7 +69,8 @@ class BrainDataPreprocessor(ImgDataPreprocessor):
     Returns:
         dict: ``inputs`` with ``img`` (N, 3, H, W), and per ROI k (lists in
         ROI order) ``fmri`` (N, V_k), ``coords`` (N, V_k, 3) and ``mask``
-        (N, V_k) bool; ``data_samples`` unchanged.
+        (N, V_k) bool, and the (N,) long ``subject`` of each sample where
+        the samples carry one; ``data_samples`` unchanged.
     """
 
     def forward(self, data: dict, training: bool = False) -> dict:
@@ -80,4 +81,8 @@ class BrainDataPreprocessor(ImgDataPreprocessor):
                                        self.device)
         data['inputs'] = dict(
             img=data['inputs'], fmri=fmri, coords=coords, mask=masks)
+        subjects = [s.metainfo.get('subject') for s in samples]
+        if None not in subjects:
+            data['inputs']['subject'] = torch.tensor(
+                subjects, device=self.device)
         return data

@@ -32,6 +32,10 @@ class BrainAlignHead(BaseModule):
         contrastive_loss (dict): Config of the contrastive loss.
         guidance_loss (dict, optional): Config of the guidance loss; None
             drops it (the paper's "without guidance loss" ablation).
+        fusion (dict, optional): A block that fuses the image tokens
+            ``[p, p̄]`` with the brain tokens ``[q, q̄]`` before the losses,
+            e.g. ``dict(type='CrossModalFusion', num_heads=8)``
+            (NeuroFusionNet); ``embed_dims`` is filled in. Defaults to None.
     """
 
     def __init__(self,
@@ -42,6 +46,7 @@ class BrainAlignHead(BaseModule):
                  contrastive_loss: dict = dict(type='BrainContrastiveLoss'),
                  guidance_loss: Optional[dict] = dict(
                      type='BrainGuidanceLoss'),
+                 fusion: Optional[dict] = None,
                  init_cfg=None):
         super().__init__(init_cfg)
         if roi_pooling not in ROI_POOLING:
@@ -59,6 +64,9 @@ class BrainAlignHead(BaseModule):
         self.contrastive_loss = MODELS.build(contrastive_loss)
         self.guidance_loss = (
             MODELS.build(guidance_loss) if guidance_loss else None)
+        self.fusion = (
+            MODELS.build(dict(fusion, embed_dims=embed_dims))
+            if fusion else None)
 
     def forward(
         self, feats: torch.Tensor
@@ -87,20 +95,50 @@ class BrainAlignHead(BaseModule):
         local = local + self.roi_proj.bias.view(self.num_rois, -1)
         return self.global_proj(pooled), local, attn
 
-    def loss(self, feats: torch.Tensor, brain: torch.Tensor,
-             brain_rois: torch.Tensor) -> Dict[str, torch.Tensor]:
+    def fuse(self, img: torch.Tensor, img_rois: torch.Tensor,
+             brain: torch.Tensor, brain_rois: Optional[torch.Tensor]):
+        """p (N, d), p̄ (N, R, d), q (N, d), q̄ (N, R, d) -> the same after
+        the fusion block (unchanged without one)."""
+        if self.fusion is None:
+            return img, img_rois, brain, brain_rois
+        if brain_rois is None:
+            raise ValueError('the fusion block needs the brain encoder\'s '
+                             'ROI features q̄, and this encoder gives none')
+        img_tokens, brain_tokens = self.fusion(
+            torch.cat([img[:, None], img_rois], dim=1),
+            torch.cat([brain[:, None], brain_rois], dim=1))
+        return (img_tokens[:, 0], img_tokens[:, 1:], brain_tokens[:, 0],
+                brain_tokens[:, 1:])
+
+    def loss(self,
+             feats: torch.Tensor,
+             brain: torch.Tensor,
+             brain_rois: Optional[torch.Tensor],
+             mix: Optional[Tuple[torch.Tensor, torch.Tensor]] = None
+             ) -> Dict[str, torch.Tensor]:
         """
         Args:
             feats (Tensor): (N, C, H, W) or (N, C) image features.
-            brain (Tensor): (N, d) global brain features q.
-            brain_rois (Tensor): (N, R, d) ROI brain features q̄.
+            brain (Tensor): (N, d) global brain features q (of mixed inputs
+                where ``mix`` is given).
+            brain_rois (Tensor, optional): (N, R, d) ROI brain features q̄,
+                not mixed; None from an encoder without them.
+            mix (tuple, optional): (N,) partners π and weights β of the
+                mixed inputs (:func:`mixco`), passed to the contrastive loss.
 
         Returns:
             dict: ``loss_contrastive``, ``loss_guidance`` (weighted), and the
             logged ``temperature`` and ``global_batch`` (the negatives seen).
         """
+        if self.guidance_loss is not None and brain_rois is None:
+            raise ValueError(
+                'the brain encoder gives no ROI features q̄ for the guidance '
+                'loss; set model.head.guidance_loss=None')
         img, img_rois, _ = self(feats)
-        losses = dict(loss_contrastive=self.contrastive_loss(img, brain))
+        img, img_rois, brain, brain_rois = self.fuse(img, img_rois, brain,
+                                                     brain_rois)
+        losses = dict(loss_contrastive=self.contrastive_loss(
+            img, brain, *(mix or ())))
         if self.guidance_loss is not None:
             losses['loss_guidance'] = self.guidance_loss(img_rois, brain_rois)
         losses['temperature'] = self.contrastive_loss.temperature

@@ -3,11 +3,12 @@ from .contrastive_loss import (BrainContrastiveLoss, gather_pair,
 from .guidance_loss import (BrainGuidanceLoss, brain_guidance_loss,
                             roi_batch_guidance_loss)
 from .soft_contrastive_loss import (BiMixCoLoss, SoftCLIPLoss, mixco,
-                                    soft_cross_entropy)
+                                    soft_clip_loss, soft_cross_entropy)
 
 __all__ = [
     'BiMixCoLoss', 'BrainContrastiveLoss', 'BrainGuidanceLoss',
     'SoftCLIPLoss', 'brain_guidance_loss', 'gather_pair', 'gather_with_grad',
-    'mixco', 'roi_batch_guidance_loss', 'soft_cross_entropy',
+    'mixco', 'roi_batch_guidance_loss', 'soft_clip_loss',
+    'soft_cross_entropy',
     'symmetric_contrastive_loss'
 ]

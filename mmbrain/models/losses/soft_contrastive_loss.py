@@ -44,6 +44,17 @@ def soft_cross_entropy(logits: torch.Tensor,
     return -(targets * logits.log_softmax(-1)).sum(-1).mean()
 
 
+def soft_clip_loss(img: torch.Tensor, brain: torch.Tensor,
+                   all_img: torch.Tensor, all_brain: torch.Tensor,
+                   logit_scale: torch.Tensor) -> torch.Tensor:
+    """SoftCLIP of the local (n, d) rows against the global (M, d) batch:
+    targets ``softmax_j(p_i·p_j / σ)`` without gradient, the two directions
+    averaged (see :class:`SoftCLIPLoss`)."""
+    targets = (logit_scale * img @ all_img.T).detach().softmax(-1)
+    return (soft_cross_entropy(logit_scale * brain @ all_img.T, targets) +
+            soft_cross_entropy(logit_scale * img @ all_brain.T, targets)) / 2
+
+
 @MODELS.register_module()
 class BiMixCoLoss(BrainContrastiveLoss):
     """Bidirectional MixCo (MindEye): the brain features come from mixed
@@ -54,8 +65,23 @@ class BiMixCoLoss(BrainContrastiveLoss):
     ``L = ½ (-1/n Σ_i Σ_j T_ij log softmax_j s_ij
     - 1/n Σ_j Σ_i T_ij log softmax_i s_ij)``, the first over the local
     brain rows, the second over the local image rows. Without a mix it is
-    :class:`BrainContrastiveLoss` halved. Arguments as there.
+    :class:`BrainContrastiveLoss` halved, or with ``unmixed_targets=
+    'softclip'`` :class:`SoftCLIPLoss`: MindEye's schedule, BiMixCo while
+    the inputs are mixed and SoftCLIP after (:class:`MixCoScheduleHook`),
+    with one temperature throughout.
+
+    Args:
+        unmixed_targets (str): ``'identity'`` or ``'softclip'``, the
+            targets of a batch without a mix. Defaults to ``'identity'``.
+        **kwargs: As :class:`BrainContrastiveLoss`.
     """
+
+    def __init__(self, unmixed_targets: str = 'identity', **kwargs):
+        super().__init__(**kwargs)
+        if unmixed_targets not in ('identity', 'softclip'):
+            raise ValueError("unmixed_targets must be 'identity' or "
+                             f"'softclip', got {unmixed_targets!r}")
+        self.unmixed_targets = unmixed_targets
 
     def forward(self,
                 img: torch.Tensor,
@@ -73,6 +99,10 @@ class BiMixCoLoss(BrainContrastiveLoss):
             img, brain = F.normalize(img, dim=-1), F.normalize(brain, dim=-1)
         all_img, all_brain, offset = gather_pair(img, brain)
         n, total = len(img), len(all_img)
+        scale = self.log_scale.clamp(max=math.log(100)).exp()
+        if perm is None and self.unmixed_targets == 'softclip':
+            return self.loss_weight * soft_clip_loss(img, brain, all_img,
+                                                     all_brain, scale)
         if perm is None:
             perm, beta = torch.arange(n, device=img.device), img.new_ones(n)
         # (M,) global partner and weight of every brain row
@@ -82,7 +112,6 @@ class BiMixCoLoss(BrainContrastiveLoss):
         everyone = torch.arange(total, device=img.device)
         targets[everyone, everyone] += all_beta
         targets[everyone, all_perm] += 1 - all_beta
-        scale = self.log_scale.clamp(max=math.log(100)).exp()
         local = slice(offset, offset + n)
         brain_to_img = scale * brain @ all_img.T  # (n, M)
         img_to_brain = scale * img @ all_brain.T
@@ -108,7 +137,5 @@ class SoftCLIPLoss(BrainContrastiveLoss):
             img, brain = F.normalize(img, dim=-1), F.normalize(brain, dim=-1)
         all_img, all_brain, _ = gather_pair(img, brain)
         scale = self.log_scale.clamp(max=math.log(100)).exp()
-        targets = (scale * img @ all_img.T).detach().softmax(-1)
-        loss = (soft_cross_entropy(scale * brain @ all_img.T, targets) +
-                soft_cross_entropy(scale * img @ all_brain.T, targets)) / 2
-        return self.loss_weight * loss
+        return self.loss_weight * soft_clip_loss(img, brain, all_img,
+                                                 all_brain, scale)

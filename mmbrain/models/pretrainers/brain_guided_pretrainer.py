@@ -7,6 +7,7 @@ from mmengine.model import BaseModel
 
 from mmbrain.registry import MODELS
 from mmbrain.structures import BrainDataSample
+from ..losses import mixco
 
 
 def _build(cfg: Union[dict, nn.Module]) -> nn.Module:
@@ -28,6 +29,12 @@ class BrainGuidedPretrainer(BaseModel):
         brain_encoder (dict | nn.Module): fMRI encoder returning
             ``(q (N, d), q̄ (N, R, d))``.
         head (dict | nn.Module): :class:`BrainAlignHead`.
+        mixco (dict, optional): ``alpha`` and ``prob`` of :func:`mixco`:
+            while ``self.mixing`` is True (:class:`MixCoScheduleHook` turns
+            it off), training batches mix the brain encoder's shared latent
+            (its ``embed``, then ``decode``; :class:`MindEyeBrainEncoder`)
+            and the head's contrastive loss gets the mix (BiMixCo). ROI
+            features q̄ come from the unmixed latent. Defaults to None.
         data_preprocessor (dict, optional): Defaults to
             ``BrainDataPreprocessor`` with ImageNet mean/std.
         init_cfg (dict, optional): mmengine initialisation config.
@@ -37,6 +44,7 @@ class BrainGuidedPretrainer(BaseModel):
                  backbone: Union[dict, nn.Module],
                  brain_encoder: Union[dict, nn.Module],
                  head: Union[dict, nn.Module],
+                 mixco: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg=None):
         if data_preprocessor is None:
@@ -49,6 +57,17 @@ class BrainGuidedPretrainer(BaseModel):
         self.backbone = _build(backbone)
         self.brain_encoder = _build(brain_encoder)
         self.head = _build(head)
+        self.mixco = mixco
+        self.mixing = mixco is not None
+        if mixco is not None and not hasattr(self.brain_encoder, 'embed'):
+            raise TypeError(
+                f'mixco mixes a shared brain latent, which '
+                f'{type(self.brain_encoder).__name__} does not have (use '
+                'MindEyeBrainEncoder)')
+        if mixco is not None and getattr(self.head, 'fusion', None):
+            raise ValueError('mixco and the head\'s fusion block do not go '
+                             'together: the fused tokens would mix mixed '
+                             'and unmixed brain features')
 
     def extract_feat(self, img: torch.Tensor) -> torch.Tensor:
         """(N, 3, H, W) images -> the last backbone output, (N, C, h, w)
@@ -59,7 +78,7 @@ class BrainGuidedPretrainer(BaseModel):
     def encode_brain(self, inputs: dict):
         """Brain features ``(q, q̄)`` of a batch from the preprocessor."""
         return self.brain_encoder(inputs['fmri'], inputs['coords'],
-                                  inputs['mask'])
+                                  inputs['mask'], inputs.get('subject'))
 
     def forward(self,
                 inputs: dict,
@@ -78,17 +97,27 @@ class BrainGuidedPretrainer(BaseModel):
 
     def loss(self, inputs: dict,
              data_samples: List[BrainDataSample]) -> Dict[str, torch.Tensor]:
-        brain, brain_rois = self.encode_brain(inputs)
-        return self.head.loss(
-            self.extract_feat(inputs['img']), brain, brain_rois)
+        feats = self.extract_feat(inputs['img'])
+        if not self.mixing:
+            return self.head.loss(feats, *self.encode_brain(inputs))
+        if inputs.get('subject') is None:
+            raise ValueError("mixco needs inputs['subject']")
+        latent = self.brain_encoder.embed(inputs['fmri'], inputs['mask'],
+                                          inputs['subject'])
+        mixed, perm, beta = mixco(latent, **self.mixco)
+        brain, _ = self.brain_encoder.decode(mixed)
+        brain_rois = (None if self.head.guidance_loss is None else
+                      self.brain_encoder.decode(latent)[1])
+        return self.head.loss(feats, brain, brain_rois, mix=(perm, beta))
 
     def predict(self, inputs: dict,
                 data_samples: List[BrainDataSample]) -> List[BrainDataSample]:
         """Adds L2-normalised ``img_embed`` (p) and ``brain_embed`` (q), each
         (d,), to every sample, and the head's (R, h, w) ``roi_attention``
         where it pools with attention."""
-        img, _, attn = self.head(self.extract_feat(inputs['img']))
-        brain, _ = self.encode_brain(inputs)
+        img, img_rois, attn = self.head(self.extract_feat(inputs['img']))
+        img, _, brain, _ = self.head.fuse(img, img_rois,
+                                          *self.encode_brain(inputs))
         img, brain = F.normalize(img, dim=-1), F.normalize(brain, dim=-1)
         for i, (sample, p, q) in enumerate(zip(data_samples, img, brain)):
             sample.set_data(dict(img_embed=p, brain_embed=q))

@@ -32,6 +32,11 @@ def test_normalises_images_and_pads_every_roi():
     assert [f.shape for f in inputs['fmri']] == [(2, 5), (2, 6)]
     assert inputs['mask'][1].sum(1).tolist() == [3, 6]
     assert len(out['data_samples']) == 2
+    assert 'subject' not in inputs  # the samples carry none
+    for s, subject in zip(samples, (3, 1)):
+        s.set_metainfo(dict(subject=subject))
+    out = preprocessor(dict(inputs=[img, img], data_samples=samples))
+    assert out['inputs']['subject'].tolist() == [3, 1]
 
 
 def test_pad_rois_of_a_fake_batch():

@@ -72,3 +72,47 @@ def test_attention_pooling_projects_each_roi_with_its_own_linear():
         head(feats.mean(dim=(2, 3)))
     with pytest.raises(ValueError, match='roi_pooling'):
         BrainAlignHead(8, 4, 3, roi_pooling='max')
+
+
+@pytest.mark.parametrize('cross_modal', [False, True])
+def test_fusion_keeps_the_image_side_apart_unless_cross_modal(cross_modal):
+    """Within each modality, p and p̄ depend on the image alone (the same
+    with any brain features); across them, the brain tokens leak in."""
+    from mmbrain.models import CrossModalFusion
+    torch.manual_seed(0)
+    fusion = CrossModalFusion(embed_dims=8, num_heads=2,
+                              cross_modal=cross_modal)
+    img = torch.randn(2, 4, 8)
+    fused_img, fused_brain = fusion(img, torch.randn(2, 4, 8))
+    other_img, _ = fusion(img, torch.randn(2, 4, 8))
+    assert fused_img.shape == fused_brain.shape == (2, 4, 8)
+    assert torch.allclose(fused_img, other_img) != cross_modal
+    # within the modality, the image tokens are one block over them alone
+    if not cross_modal:
+        alone = fusion.block(img + fusion.modality[0])
+        torch.testing.assert_close(fused_img, alone)
+
+
+def test_head_fuses_before_the_losses():
+    torch.manual_seed(0)
+    head = BrainAlignHead(
+        in_channels=8, embed_dims=8, num_rois=3,
+        fusion=dict(type='CrossModalFusion', num_heads=2))
+    feats, brain, rois = (torch.randn(4, 8, 3, 3), torch.randn(4, 8),
+                          torch.randn(4, 3, 8))
+    losses = head.loss(feats, brain, rois)
+    (losses['loss_contrastive'] + losses['loss_guidance']).backward()
+    assert all(p.grad is not None and p.grad.any()
+               for p in head.fusion.parameters())
+    img, img_rois, _ = head(feats)
+    fused = head.fuse(img, img_rois, brain, rois)
+    expected = head.contrastive_loss(fused[0], fused[2])
+    torch.testing.assert_close(losses['loss_contrastive'], expected)
+    with pytest.raises(ValueError, match='needs the brain encoder.s ROI'):
+        head.fuse(img, img_rois, brain, None)
+
+
+def test_guidance_needs_roi_features():
+    head = BrainAlignHead(in_channels=8, embed_dims=8, num_rois=3)
+    with pytest.raises(ValueError, match='gives no ROI features'):
+        head.loss(torch.randn(4, 8, 3, 3), torch.randn(4, 8), None)

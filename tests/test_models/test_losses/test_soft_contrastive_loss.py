@@ -89,3 +89,20 @@ def test_mixco_mixes_selected_rows_with_their_partner():
             mixed[i], beta[i] * x[i] + (1 - beta[i]) * x[perm[i]])
     unmixed, _, ones = mixco(x, prob=0.)
     assert torch.equal(unmixed, x) and (ones == 1).all()
+
+
+def test_bimixco_without_mix_can_be_softclip():
+    torch.manual_seed(0)
+    img, brain = torch.randn(5, 8), torch.randn(5, 8)
+    soft = SoftCLIPLoss(temperature=0.2, loss_weight=1.)(img, brain)
+    unmixed = BiMixCoLoss(
+        temperature=0.2, loss_weight=1., unmixed_targets='softclip')
+    assert unmixed(img, brain).item() == pytest.approx(soft.item(), rel=1e-6)
+    # a mix still gets the mix's targets
+    perm, beta = torch.tensor([1, 0, 2, 3, 4]), torch.tensor(
+        [0.7, 1., 1., 1., 1.])
+    identity = BiMixCoLoss(temperature=0.2, loss_weight=1.)
+    assert unmixed(img, brain, perm, beta).item() == pytest.approx(
+        identity(img, brain, perm, beta).item(), rel=1e-6)
+    with pytest.raises(ValueError, match="'identity' or 'softclip'"):
+        BiMixCoLoss(unmixed_targets='soft')

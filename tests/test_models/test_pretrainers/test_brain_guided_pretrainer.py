@@ -108,3 +108,92 @@ def test_guidance_loss_needs_the_image(recipe, recommended, small_demo_nsd,
         assert ratio > 0.5
     else:  # measured: gradient ratio 0.03
         assert ratio < 0.2
+
+
+def mindeye_model(repo_root, **encoder):
+    from mmbrain.registry import MODELS
+    from mmbrain.utils import register_all_modules
+    register_all_modules()
+    cfg = Config.fromfile(f'{repo_root}/configs/pretrain/demo/'
+                          'mindeye_convnext_demo.py').model
+    cfg.brain_encoder.update(encoder)
+    return MODELS.build(cfg)
+
+
+def test_mixco_mixes_the_latent_while_mixing(repo_root):
+    """While mixing, the loss is the head's on the brain features of the
+    mixed latent with the mix's targets; after, it is SoftCLIP on the
+    unmixed features."""
+    from mmbrain.models import mixco
+    torch.manual_seed(0)
+    model = mindeye_model(repo_root).train()
+    model.brain_encoder.eval()  # no dropout: the two passes must agree
+    data = model.data_preprocessor(fake_brain_batch(8), True)
+    inputs = data['inputs']
+    assert model.mixing and inputs['subject'].tolist() == [1, 2] * 4
+    torch.manual_seed(1)
+    losses = model(**data, mode='loss')
+    torch.manual_seed(1)
+    latent = model.brain_encoder.embed(inputs['fmri'], inputs['mask'],
+                                       inputs['subject'])
+    mixed, perm, beta = mixco(latent, alpha=0.15, prob=0.5)
+    assert (beta < 1).any() and not torch.equal(mixed, latent)
+    expected = model.head.loss(
+        model.extract_feat(inputs['img']),
+        model.brain_encoder.decode(mixed)[0], None, mix=(perm, beta))
+    torch.testing.assert_close(losses['loss_contrastive'],
+                               expected['loss_contrastive'])
+    model.mixing = False
+    unmixed = model(**data, mode='loss')['loss_contrastive']
+    img, _, _ = model.head(model.extract_feat(inputs['img']))
+    brain, _ = model.encode_brain(inputs)
+    soft = model.head.contrastive_loss
+    soft.unmixed_targets = 'identity'
+    assert not torch.allclose(unmixed, soft(img, brain))
+    soft.unmixed_targets = 'softclip'
+    torch.testing.assert_close(unmixed, soft(img, brain))
+
+
+def test_mixco_with_roi_tokens_trains_every_encoder_parameter(repo_root):
+    """With ROI tokens, q̄ (unmixed) feeds the guidance loss."""
+    from mmbrain.models import BrainGuidanceLoss
+    torch.manual_seed(0)
+    model = mindeye_model(repo_root, roi_tokens=True)
+    model.head.guidance_loss = BrainGuidanceLoss(negatives='batch')
+    losses = model(**model.data_preprocessor(fake_brain_batch(8), True),
+                   mode='loss')
+    (losses['loss_contrastive'] + losses['loss_guidance']).backward()
+    assert all(p.grad is not None and p.grad.any()
+               for p in model.brain_encoder.parameters())
+
+
+def test_mixco_needs_a_shared_latent(demo_config):
+    from mmbrain.registry import MODELS
+    from mmbrain.utils import register_all_modules
+    register_all_modules()
+    cfg = Config.fromfile(demo_config).model
+    with pytest.raises(TypeError, match='BrainformerEncoder does not have'):
+        MODELS.build(dict(cfg, mixco=dict(alpha=0.15)))
+
+
+def test_mixco_schedule_hook(repo_root):
+    from types import SimpleNamespace
+
+    from mmbrain.engine.hooks import MixCoScheduleHook
+    model = mindeye_model(repo_root)
+    logged = []
+    runner = SimpleNamespace(model=model, max_iters=30,
+                             logger=SimpleNamespace(info=logged.append))
+    hook = MixCoScheduleHook(mix_ratio=1 / 3)
+    phases = []
+    for it in (0, 9, 10, 29, 3):  # 3: a run resumed early is mixed again
+        runner.iter = it
+        hook.before_train_iter(runner, it)
+        phases.append(model.mixing)
+    assert phases == [True, True, False, False, True]
+    assert logged == ['MixCo off from iteration 10 of 30 (mix_ratio 0.333)']
+    with pytest.raises(ValueError, match='mix_ratio must be in'):
+        MixCoScheduleHook(1.5)
+    runner.model.mixco = None
+    with pytest.raises(ValueError, match='needs a model with mixco'):
+        hook.before_train_iter(runner, 0)
