@@ -63,7 +63,8 @@ def test_arms_are_named_configs(tool):
 def test_ablation_arms_and_table(tool):
     arms = tool.parse_arms(list(tool.DEMO_ABLATION_ARMS))
     assert list(arms)[:2] == ['random', 'recommended']
-    assert len(arms) == 10 and all(arms[a] for a in list(arms)[1:])
+    assert len(arms) == 12 and all(arms[a] for a in list(arms)[1:])
+    assert list(arms)[-2:] == ['mindeye', 'neurofusion']
     summary = tool.summarise({
         'random': {0: run(10, 12, 20, None, .5), 1: run(12, 12, 22, None,
                                                          .5)},
@@ -75,3 +76,34 @@ def test_ablation_arms_and_table(tool):
         '0.500', '±', '0.000', '42.6', '/', '39.8', '/', '39.22', '/', '54.21'
     ]
     assert lines[2].split()[-1] == '-'  # the paper has no such row
+
+
+def test_paper_recipe_options_make_the_paper_configs(tool, repo_root):
+    """--recipe paper's options turn the recommended demo config into the
+    paper one; under a part the config leaves out they are dropped."""
+    from mmengine.config import Config
+    demo = osp.join(repo_root, 'configs', 'pretrain', 'demo')
+    cfg = Config.fromfile(osp.join(demo, 'brainformer_convnext_demo.py'))
+    options = tool.applicable(cfg, tool.PAPER_RECIPE)
+    assert options == list(tool.PAPER_RECIPE)
+    cfg.merge_from_dict(dict(o.split('=') for o in options))
+    paper = Config.fromfile(osp.join(demo, 'brainformer_convnext_demo_paper.py'))
+    assert cfg.model.to_dict() == paper.model.to_dict()
+    mindeye = Config.fromfile(osp.join(demo, 'mindeye_convnext_demo.py'))
+    assert tool.applicable(mindeye, tool.PAPER_RECIPE) == [
+        'model.head.roi_pooling=global']
+
+
+def test_a_work_dir_keeps_its_pretraining_options(tool, tmp_path,
+                                                  monkeypatch):
+    monkeypatch.setattr(tool, 'ROOT', str(tmp_path))
+    (tmp_path / 'study').mkdir()
+    tool.check_options('study', ['model.head.roi_pooling=global'])
+    tool.check_options('study', ['model.head.roi_pooling=global'])
+    with pytest.raises(SystemExit, match=r"pretrained with \['model.head"):
+        tool.check_options('study', [])
+    # runs without a record were pretrained with the configs as they are
+    (tmp_path / 'old' / 'seed0').mkdir(parents=True)
+    with pytest.raises(SystemExit, match=r'pretrained with \[\], not'):
+        tool.check_options('old', ['train_cfg.max_epochs=6'])
+    tool.check_options('old', [])

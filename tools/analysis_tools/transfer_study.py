@@ -16,20 +16,24 @@ Prints mean ± std (over seeds, ddof 1) per arm and metric, and writes
 Arms are ``NAME=CONFIG`` (``--arms random shuffled=configs/...``). The
 downstream configs are the random-init forms; pretrained arms load their
 backbone through ``model.backbone.init_cfg``. ``--ablations`` runs the demo
-forms of the paper's Table 3 beside ``random`` and ``recommended`` and adds a
-table shaped as Table 3 with the paper's rows::
+forms of the paper's Table 3, ``mindeye`` and ``neurofusion`` beside
+``random`` and ``recommended``, and adds a table shaped as Table 3 with the
+paper's rows. ``--recipe paper`` gives every pretrained arm the paper's
+head instead of the recommended one, and ``--pretrain-epochs`` shortens
+pretraining (a work dir keeps one setting)::
 
-    python tools/analysis_tools/transfer_study.py --ablations --seeds 0 \
-        --work-dir work_dirs/ablations
+    python tools/analysis_tools/transfer_study.py --ablations \
+        --pretrain-epochs 6 --work-dir work_dirs/ablations
 """
 import argparse
+import glob
 import json
 import os
 import os.path as osp
 import statistics
 import sys
 import time
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 from mmengine.config import Config
 
@@ -55,7 +59,13 @@ DEMO_ABLATION_ARMS = ('random', 'recommended=configs/pretrain/demo/'
     f'{name}.py' for name in (
         'pos-embed', 'window32-stride16', 'window32-stride8', 'no-guidance',
         'linear-encoder', '1-subject', 'lambda-con0.3-bfg0.7',
-        'lambda-con0.7-bfg0.3'))
+        'lambda-con0.7-bfg0.3')) + (
+            'mindeye=configs/pretrain/demo/mindeye_convnext_demo.py',
+            'neurofusion=configs/pretrain/demo/neurofusion_convnext_demo.py')
+# --recipe paper: the keys in which configs/pretrain/*_paper.py differ from
+# the recommended recipe, as --cfg-options
+PAPER_RECIPE = ('model.head.roi_pooling=global',
+                'model.head.guidance_loss.negatives=rois')
 # ConvNeXt-S in the paper (box AP, mask AP, mIoU, PCC): Table 1 and the
 # ablation rows of Table 3, by the arm names used here
 PAPER_ROWS = {
@@ -81,12 +91,17 @@ class Study:
         downstream (dict): ``encoding``, ``mask_rcnn``, ``upernet`` configs.
     """
 
-    def __init__(self, work_dir: str, data_root: str, subjects: List[int],
-                 downstream: Dict[str, str]):
+    def __init__(self,
+                 work_dir: str,
+                 data_root: str,
+                 subjects: List[int],
+                 downstream: Dict[str, str],
+                 pretrain_options: Sequence[str] = ()):
         self.work_dir = work_dir
         self.data_root = data_root
         self.subjects = subjects
         self.downstream = downstream
+        self.pretrain_options = pretrain_options
         self.python = sys.executable
         self.seconds = 0.
 
@@ -106,18 +121,18 @@ class Study:
         ]
         # the config's own subjects where the study has them (1-subject
         # ablations), else the study's pretraining subjects
-        own = Config.fromfile(osp.join(
-            ROOT, config)).train_dataloader.dataset.subjects
+        cfg = Config.fromfile(osp.join(ROOT, config))
+        own = cfg.train_dataloader.dataset.subjects
         train_subjects = str([s for s in own if s in self.subjects[:-1]]
                              or self.subjects[:-1]).replace(' ', '')
         data += [
             f'{split}_dataloader.dataset.subjects={train_subjects}'
             for split in ('train', 'val', 'test')
-        ]
+        ] + applicable(cfg, self.pretrain_options)
+        if 'subjects' in cfg.model.brain_encoder:  # a map per subject
+            data.append(f'model.brain_encoder.subjects={train_subjects}')
         options = data + [f'randomness.seed={seed}']
-        train_set = Config.fromfile(osp.join(ROOT,
-                                             config)).train_dataloader.dataset
-        if train_set.get('shuffle_responses') is not None:
+        if cfg.train_dataloader.dataset.get('shuffle_responses') is not None:
             options.append(
                 f'train_dataloader.dataset.shuffle_responses={seed}')
         pretrain_dir = osp.join(run_dir, 'pretrain')
@@ -217,6 +232,43 @@ class Study:
                 for key, value in results['encoding'].items()
                 if key.startswith('pcc/median_r/')
             })
+
+
+def applicable(cfg: Config, options: Sequence[str]) -> List[str]:
+    """The ``KEY=VALUE`` options whose parent keys exist in ``cfg``; one
+    under a part the config leaves out (e.g. the guidance loss's negatives
+    without a guidance loss) is dropped with a message."""
+    kept = []
+    for option in options:
+        parts = option.partition('=')[0].split('.')
+        node = cfg.to_dict()
+        for part in parts[:-1]:
+            node = node.get(part) if isinstance(node, dict) else None
+        if node is None:
+            print(f'{option}: dropped, {".".join(parts[:-1])} is not set in '
+                  f'{osp.basename(cfg.filename)}')
+        else:
+            kept.append(option)
+    return kept
+
+
+def check_options(work_dir: str, options: List[str]):
+    """Record the pretraining options of ``work_dir``'s runs, and refuse
+    to resume them with others (their stages would be skipped as done)."""
+    path = osp.join(ROOT, work_dir, 'pretrain_options.json')
+    if osp.exists(path):
+        before = read_json(path)
+    elif glob.glob(osp.join(ROOT, work_dir, 'seed*')):
+        before = []  # runs from before the options were recorded
+    else:
+        before = options
+    if before != options:
+        raise SystemExit(
+            f'{work_dir} holds runs pretrained with {before}, not '
+            f'{options} (--recipe, --pretrain-epochs); use another '
+            '--work-dir')
+    with open(path, 'w') as f:
+        json.dump(options, f)
 
 
 def summarise(runs: Dict[str, Dict[int, dict]]) -> Dict[str, dict]:
@@ -332,14 +384,31 @@ def main():
     parser.add_argument('--recommended',
                         default='recommended',
                         help='the arm judged against the others')
+    parser.add_argument('--recipe',
+                        choices=('recommended', 'paper'),
+                        default='recommended',
+                        help='paper: every pretrained arm gets the paper '
+                        "recipe's head (global pooling for p̄, the other "
+                        "ROIs as guidance negatives), as *_paper.py")
+    parser.add_argument('--pretrain-epochs',
+                        type=int,
+                        help="pretraining epochs of every arm (default: "
+                        "the config's)")
     parser.add_argument('--work-dir', default='work_dirs/transfer_study')
     args = parser.parse_args()
+    pretrain_options = list(PAPER_RECIPE if args.recipe == 'paper' else ())
+    if args.pretrain_epochs:
+        pretrain_options += [
+            f'train_cfg.max_epochs={args.pretrain_epochs}',
+            f'train_cfg.val_interval={args.pretrain_epochs}'
+        ]
     arms = parse_arms(args.arms or list(
         DEMO_ABLATION_ARMS if args.ablations else DEMO_ARMS))
     os.makedirs(osp.join(ROOT, args.work_dir), exist_ok=True)
+    check_options(args.work_dir, pretrain_options)
     study = Study(args.work_dir, args.data_root, args.subjects,
                   {task: getattr(args, task)
-                   for task in DEMO_DOWNSTREAM})
+                   for task in DEMO_DOWNSTREAM}, pretrain_options)
     start = time.time()
     runs = {arm: {} for arm in arms}
     for seed in args.seeds:
@@ -353,6 +422,8 @@ def main():
         data_root=args.data_root,
         downstream={task: getattr(args, task)
                     for task in DEMO_DOWNSTREAM},
+        recipe=args.recipe,
+        pretrain_options=pretrain_options,
         runs=runs,
         summary=summary,
         seconds_run=round(study.seconds, 1),
@@ -366,7 +437,9 @@ def main():
     with open(osp.join(ROOT, out), 'w') as f:
         json.dump(result, f, indent=2)
     print(f'\n=== transfer study: {len(args.seeds)} seed(s) {args.seeds}, '
-          'mean ± std over seeds')
+          f'mean ± std over seeds; {args.recipe} recipe'
+          + (f', pretraining {args.pretrain_epochs} epochs'
+             if args.pretrain_epochs else ''))
     print('APbox/APsegm: Mask R-CNN, demo COCO val without NSD; mIoU: '
           'UperNet, demo ADE20K val; retrieval_top5: image->brain, held-out '
           f'images (percent); mean_r: held-out subject {args.subjects[-1]}')
