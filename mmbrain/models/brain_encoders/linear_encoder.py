@@ -1,4 +1,4 @@
-from typing import Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -6,6 +6,22 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 
 from mmbrain.registry import MODELS
+
+
+def pad_to(fmri: Sequence[torch.Tensor], mask: Sequence[torch.Tensor],
+           num_voxels: Sequence[int]) -> List[torch.Tensor]:
+    """Per ROI k, (N, V_k) responses -> (N, num_voxels[k]), zero past each
+    sample's voxels (``mask``); an error names the ROI with too many."""
+    padded = []
+    for k, (x, m) in enumerate(zip(fmri, mask)):
+        if x.shape[1] > num_voxels[k]:
+            raise ValueError(
+                f'ROI {k} has {x.shape[1]} voxels, more than '
+                f'num_voxels[{k}] = {num_voxels[k]}; raise '
+                'model.brain_encoder.num_voxels (prepare_nsd.py prints '
+                "each subject's counts)")
+        padded.append(F.pad(x * m, (0, num_voxels[k] - x.shape[1])))
+    return padded
 
 
 @MODELS.register_module()
@@ -41,15 +57,8 @@ class LinearBrainEncoder(BaseModule):
         subject: Optional[torch.Tensor] = None
     ) -> Tuple[torch.Tensor, torch.Tensor]:
         """Same inputs and outputs as :class:`BrainformerEncoder`."""
-        feats = []
-        for k, (x, m) in enumerate(zip(fmri, mask)):
-            if x.shape[1] > self.num_voxels[k]:
-                raise ValueError(
-                    f'ROI {k} has {x.shape[1]} voxels, more than '
-                    f'num_voxels[{k}] = {self.num_voxels[k]}; raise '
-                    'model.brain_encoder.num_voxels (prepare_nsd.py prints '
-                    "each subject's counts)")
-            x = F.pad(x * m, (0, self.num_voxels[k] - x.shape[1]))
-            feats.append(self.proj[k](x))
-        roi_feats = torch.stack(feats, dim=1)  # (N, R, d)
+        roi_feats = torch.stack([
+            proj(x)
+            for proj, x in zip(self.proj, pad_to(fmri, mask, self.num_voxels))
+        ], dim=1)  # (N, R, d)
         return self.norm(roi_feats.mean(1)), roi_feats

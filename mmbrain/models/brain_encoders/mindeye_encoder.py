@@ -1,11 +1,11 @@
-from typing import List, Optional, Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from mmengine.model import BaseModule
 
 from mmbrain.registry import MODELS
+from .linear_encoder import pad_to
 
 
 def residual_mlp(dims: int, num_blocks: int, drop_rate: float) -> nn.Module:
@@ -78,27 +78,15 @@ class MindEyeBrainEncoder(BaseModule):
         self.roi_proj = (
             nn.Linear(latent_dims, embed_dims) if roi_tokens else None)
 
-    def _padded(self, fmri: Sequence[torch.Tensor],
-                mask: Sequence[torch.Tensor]) -> List[torch.Tensor]:
-        """Per group, (N, Σ num_voxels[k]) responses, zero past each
-        sample's voxels."""
-        padded = []
-        for k, (x, m) in enumerate(zip(fmri, mask)):
-            if x.shape[1] > self.num_voxels[k]:
-                raise ValueError(
-                    f'ROI {k} has {x.shape[1]} voxels, more than '
-                    f'num_voxels[{k}] = {self.num_voxels[k]}; raise '
-                    'model.brain_encoder.num_voxels (prepare_nsd.py prints '
-                    "each subject's counts)")
-            padded.append(F.pad(x * m, (0, self.num_voxels[k] - x.shape[1])))
-        return [torch.cat([padded[k] for k in g], dim=1) for g in self.groups]
-
     def embed(self, fmri: Sequence[torch.Tensor],
               mask: Sequence[torch.Tensor],
               subject: torch.Tensor) -> torch.Tensor:
         """Per ROI k (N, V_k) responses and bool masks, and the (N,)
         subjects -> the shared latent, (N, T, L) with T = R or 1."""
-        groups = self._padded(fmri, mask)
+        padded = pad_to(fmri, mask, self.num_voxels)
+        # per group, (N, Σ num_voxels[k]) responses
+        groups = [torch.cat([padded[k] for k in g], dim=1)
+                  for g in self.groups]
         latent = groups[0].new_zeros(
             len(subject), len(self.groups), self.proj.in_features)
         for s in subject.unique().tolist():
