@@ -37,9 +37,11 @@ def test_benchmark_ridge(last_line):
     assert out['voxels'] == 50
 
 
-def test_benchmark_pretrain(last_line, demo_config):
+@pytest.mark.parametrize('name', ['brainformer', 'mindeye'])
+def test_benchmark_pretrain(name, last_line, demo_config):
+    config = demo_config.replace('brainformer', name)
     out = last_line([
-        'tools/analysis_tools/benchmark_pretrain.py', demo_config,
+        'tools/analysis_tools/benchmark_pretrain.py', config,
         '--batch', '2', '--voxels', '200', '60', '80', '90', '70', '300'
     ])
     assert 0 <= out['encoder_share'] <= 1 and out['params_m'] > 1

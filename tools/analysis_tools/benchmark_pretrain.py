@@ -40,15 +40,17 @@ def complexity(model, data):
     backbone = get_model_complexity_info(
         model.backbone, inputs=(inputs['img'][:1], ), show_table=False,
         show_arch=False)
+    brain_inputs = tuple(inputs[k] for k in ('fmri', 'coords', 'mask',
+                                             'subject') if k in inputs)
     encoder = get_model_complexity_info(
         model.brain_encoder,
-        inputs=(inputs['fmri'], inputs['coords'], inputs['mask']),
+        inputs=brain_inputs,
         show_table=False,
         show_arch=False)
     # mmengine's counter skips scaled_dot_product_attention: count the
     # encoder again with torch's, which includes it
     with FlopCounterMode(display=False) as counter:
-        model.brain_encoder(inputs['fmri'], inputs['coords'], inputs['mask'])
+        model.brain_encoder(*brain_inputs)
     return dict(
         params_m=sum(p.numel() for p in model.parameters()) / 1e6,
         backbone_params_m=backbone['params'] / 1e6,

@@ -397,7 +397,7 @@ def main():
     parser.add_argument('--work-dir', default='work_dirs/transfer_study')
     args = parser.parse_args()
     pretrain_options = list(PAPER_RECIPE if args.recipe == 'paper' else ())
-    if args.pretrain_epochs:
+    if args.pretrain_epochs is not None:
         pretrain_options += [
             f'train_cfg.max_epochs={args.pretrain_epochs}',
             f'train_cfg.val_interval={args.pretrain_epochs}'
@@ -439,7 +439,7 @@ def main():
     print(f'\n=== transfer study: {len(args.seeds)} seed(s) {args.seeds}, '
           f'mean ± std over seeds; {args.recipe} recipe'
           + (f', pretraining {args.pretrain_epochs} epochs'
-             if args.pretrain_epochs else ''))
+             if args.pretrain_epochs is not None else ''))
     print('APbox/APsegm: Mask R-CNN, demo COCO val without NSD; mIoU: '
           'UperNet, demo ADE20K val; retrieval_top5: image->brain, held-out '
           f'images (percent); mean_r: held-out subject {args.subjects[-1]}')

@@ -87,8 +87,7 @@ class MindEyeBrainEncoder(BaseModule):
         # per group, (N, Σ num_voxels[k]) responses
         groups = [torch.cat([padded[k] for k in g], dim=1)
                   for g in self.groups]
-        latent = groups[0].new_zeros(
-            len(subject), len(self.groups), self.proj.in_features)
+        outputs, order = [], []
         for s in subject.unique().tolist():
             if str(s) not in self.subject_maps:
                 raise KeyError(
@@ -96,10 +95,12 @@ class MindEyeBrainEncoder(BaseModule):
                     f'{sorted(int(k) for k in self.subject_maps)}); add it '
                     'to model.brain_encoder.subjects')
             rows = (subject == s).nonzero().squeeze(1)
-            for t, (linear, x) in enumerate(
-                    zip(self.subject_maps[str(s)], groups)):
-                latent[rows, t] = linear(x[rows])
-        return latent
+            maps = self.subject_maps[str(s)]
+            outputs.append(
+                torch.stack([m(x[rows]) for m, x in zip(maps, groups)], 1))
+            order.append(rows)
+        # back to the batch's order (out of place: autocast-safe)
+        return torch.cat(outputs)[torch.cat(order).argsort()]
 
     def decode(
         self, latent: torch.Tensor

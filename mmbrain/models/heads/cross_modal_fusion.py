@@ -51,12 +51,8 @@ class CrossModalFusion(nn.Module):
     def forward(self, img: torch.Tensor,
                 brain: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """(N, T, d) image and brain tokens -> the same, fused."""
-        length = img.shape[1]
-        tokens = torch.cat(
-            [img + self.modality[0], brain + self.modality[1]], dim=1)
-        mask = None
-        if not self.cross_modal:
-            side = torch.arange(2 * length, device=img.device) >= length
-            mask = side[:, None] != side[None]  # True: may not attend
-        out = self.block(tokens, src_mask=mask)
-        return out[:, :length], out[:, length:]
+        img, brain = img + self.modality[0], brain + self.modality[1]
+        if not self.cross_modal:  # attention within each: one block each
+            return self.block(img), self.block(brain)
+        out = self.block(torch.cat([img, brain], dim=1))
+        return out[:, :img.shape[1]], out[:, img.shape[1]:]

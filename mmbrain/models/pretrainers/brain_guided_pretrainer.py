@@ -7,7 +7,7 @@ from mmengine.model import BaseModel
 
 from mmbrain.registry import MODELS
 from mmbrain.structures import BrainDataSample
-from ..losses import mixco
+from ..losses import BiMixCoLoss, mixco
 
 
 def _build(cfg: Union[dict, nn.Module]) -> nn.Module:
@@ -64,6 +64,11 @@ class BrainGuidedPretrainer(BaseModel):
                 f'mixco mixes a shared brain latent, which '
                 f'{type(self.brain_encoder).__name__} does not have (use '
                 'MindEyeBrainEncoder)')
+        if mixco is not None and not isinstance(
+                getattr(self.head, 'contrastive_loss', None), BiMixCoLoss):
+            raise TypeError('mixco needs a contrastive loss that takes the '
+                            "mix: model.head.contrastive_loss=dict(type="
+                            "'BiMixCoLoss')")
         if mixco is not None and getattr(self.head, 'fusion', None):
             raise ValueError('mixco and the head\'s fusion block do not go '
                              'together: the fused tokens would mix mixed '
@@ -114,7 +119,9 @@ class BrainGuidedPretrainer(BaseModel):
                 data_samples: List[BrainDataSample]) -> List[BrainDataSample]:
         """Adds L2-normalised ``img_embed`` (p) and ``brain_embed`` (q), each
         (d,), to every sample, and the head's (R, h, w) ``roi_attention``
-        where it pools with attention."""
+        where it pools with attention. With a fusion block they are the
+        fused p and q; with ``cross_modal=True`` p has seen the sample's own
+        fMRI, so retrieval with them is not image-only."""
         img, img_rois, attn = self.head(self.extract_feat(inputs['img']))
         img, _, brain, _ = self.head.fuse(img, img_rois,
                                           *self.encode_brain(inputs))

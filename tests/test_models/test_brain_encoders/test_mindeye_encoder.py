@@ -82,6 +82,20 @@ def test_every_parameter_gets_a_gradient(roi_tokens, brain_data):
                for p in enc.parameters())
 
 
+def test_bf16_autocast(brain_data):
+    """Under autocast (tools/train.py --amp) the latent takes the maps'
+    dtype, and equals the fp32 one within bf16 precision."""
+    enc = encoder(True).eval()
+    fmri, coords, masks = pad_rois(*brain_data)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        latent = enc.embed(fmri, masks, SUBJECTS)
+        brain, rois = enc(fmri, coords, masks, SUBJECTS)
+    assert latent.dtype == torch.bfloat16 and rois.shape == (3, 3, 16)
+    torch.testing.assert_close(latent.float(), enc.embed(fmri, masks,
+                                                         SUBJECTS),
+                               atol=0.05, rtol=0.02)
+
+
 def test_errors(brain_data):
     enc = encoder(False)
     inputs = pad_rois(*brain_data)

@@ -1,3 +1,5 @@
+import os.path as osp
+
 import pytest
 import torch
 from mmengine.config import Config
@@ -174,6 +176,12 @@ def test_mixco_needs_a_shared_latent(demo_config):
     cfg = Config.fromfile(demo_config).model
     with pytest.raises(TypeError, match='BrainformerEncoder does not have'):
         MODELS.build(dict(cfg, mixco=dict(alpha=0.15)))
+    mindeye = Config.fromfile(osp.join(osp.dirname(demo_config),
+                                       'mindeye_convnext_demo.py')).model
+    mindeye.head.contrastive_loss.type = 'BrainContrastiveLoss'
+    mindeye.head.contrastive_loss.pop('unmixed_targets')
+    with pytest.raises(TypeError, match='contrastive loss that takes the'):
+        MODELS.build(mindeye)
 
 
 def test_mixco_schedule_hook(repo_root):
