@@ -80,9 +80,13 @@ class MindEyeBrainEncoder(BaseModule):
 
     def embed(self, fmri: Sequence[torch.Tensor],
               mask: Sequence[torch.Tensor],
-              subject: torch.Tensor) -> torch.Tensor:
+              subject: Optional[torch.Tensor]) -> torch.Tensor:
         """Per ROI k (N, V_k) responses and bool masks, and the (N,)
         subjects -> the shared latent, (N, T, L) with T = R or 1."""
+        if subject is None:
+            raise ValueError(
+                'MindEyeBrainEncoder needs each sample\'s subject '
+                "(inputs['subject'] from BrainDataPreprocessor)")
         padded = pad_to(fmri, mask, self.num_voxels)
         # per group, (N, Σ num_voxels[k]) responses
         groups = [torch.cat([padded[k] for k in g], dim=1)
@@ -124,8 +128,4 @@ class MindEyeBrainEncoder(BaseModule):
         """Inputs as :class:`BrainformerEncoder` (coordinates unused) plus
         the (N,) ``subject`` of each sample; returns q (N, d) and q̄ (N, R, d)
         or None."""
-        if subject is None:
-            raise ValueError(
-                'MindEyeBrainEncoder needs each sample\'s subject '
-                "(inputs['subject'] from BrainDataPreprocessor)")
         return self.decode(self.embed(fmri, mask, subject))

@@ -105,10 +105,8 @@ class BrainGuidedPretrainer(BaseModel):
         feats = self.extract_feat(inputs['img'])
         if not self.mixing:
             return self.head.loss(feats, *self.encode_brain(inputs))
-        if inputs.get('subject') is None:
-            raise ValueError("mixco needs inputs['subject']")
         latent = self.brain_encoder.embed(inputs['fmri'], inputs['mask'],
-                                          inputs['subject'])
+                                          inputs.get('subject'))
         mixed, perm, beta = mixco(latent, **self.mixco)
         brain, _ = self.brain_encoder.decode(mixed)
         brain_rois = (None if self.head.guidance_loss is None else
