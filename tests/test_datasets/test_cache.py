@@ -90,6 +90,15 @@ def test_both_converters_are_read_by_one_reader(tmp_path):
             for roi in ROIS:
                 assert cache.responses(roi, ()).shape == (
                     len(cache.nsd_ids), len(cache.coords(roi)))
+        # the volume is the masks' (mini NSD: 3x2x2, affine (2j+1, i+2,
+        # 3k+4)); ijk maps through it to the stored coordinates
+        assert a.volume_shape == (3, 2, 2)
+        for roi in ROIS:
+            mm = a.affine[:3, :3] @ a.ijk(roi).T + a.affine[:3, 3:]
+            np.testing.assert_allclose(mm.T, a.coords(roi))
+        assert b.volume_shape is None and b.affine is None
+        with pytest.raises(NSDFormatError, match='on the surface'):
+            b.ijk(ROIS[0])
 
 
 @pytest.mark.parametrize('damage,message', [
@@ -104,7 +113,7 @@ def test_both_converters_are_read_by_one_reader(tmp_path):
                     (4, 3), np.float32))),
      r"'rois/floc-faces/responses' must have shape \(2, 4\), got \(2, 3\)"),
     (lambda f: f.attrs.__setitem__('version', 1), 'not an mmbrain cache of '
-     'version 2 .found 1.'),
+     'version 3 .found 1.'),
 ])
 def test_damaged_cache_is_named(tmp_path, damage, message):
     path = str(tmp_path / 'subj01.h5')

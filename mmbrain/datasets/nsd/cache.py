@@ -5,7 +5,9 @@ write it through :class:`CacheWriter`, and everything else reads it through
 :class:`BrainCache`::
 
     attrs: version, subject, rois (json), source, report (json),
-           sources (json {file: [size, mtime_ns]}, raw NSD only)
+           sources (json {file: [size, mtime_ns]}, raw NSD only),
+           volume_shape (3,) and affine (4, 4): the subject's NIfTI volume
+           that ``ijk`` indexes (raw NSD only)
     nsd_ids       (N,)  int64    0-based, sorted
     shared1000    (N,)  bool     the held-out test images
     num_repeats   (N,)  int64    trials averaged per image (raw NSD only)
@@ -21,7 +23,7 @@ write it through :class:`CacheWriter`, and everything else reads it through
 import json
 import os
 import os.path as osp
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import h5py
 import numpy as np
@@ -29,7 +31,7 @@ import numpy as np
 from .hdf5 import open_hdf5, read, require_dataset
 from .layout import NSDFormatError
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 
 def cache_path(out_dir: str, subject: int) -> str:
@@ -101,8 +103,15 @@ class CacheWriter:
                rois: Sequence[str],
                source: str,
                report: Dict,
-               sources: Optional[Dict] = None):
-        """Set the attributes; call last, inside the ``with`` block."""
+               sources: Optional[Dict] = None,
+               volume: Optional[Tuple[Sequence[int], np.ndarray]] = None):
+        """Set the attributes; call last, inside the ``with`` block.
+        ``volume``: (X, Y, Z) and (4, 4) affine of the NIfTI space of
+        ``ijk``."""
+        if volume is not None:
+            self.file.attrs.update(
+                volume_shape=np.asarray(volume[0], dtype=np.int64),
+                affine=np.asarray(volume[1], dtype=np.float64))
         self.file.attrs.update(
             version=CACHE_VERSION,
             subject=subject,
@@ -169,6 +178,15 @@ class BrainCache:
         self.image_files = (require_dataset(
             f, 'image_files', (n, )).asstr()[()].tolist()
                             if 'image_files' in f else None)
+        self.volume_shape = self.affine = None
+        if 'affine' in f.attrs:
+            self.volume_shape = tuple(int(s) for s in f.attrs['volume_shape'])
+            self.affine = np.asarray(f.attrs['affine'], dtype=np.float64)
+            if len(self.volume_shape) != 3 or self.affine.shape != (4, 4):
+                raise NSDFormatError(
+                    self.path, f'volume_shape {self.volume_shape} and affine '
+                    f'of shape {self.affine.shape}; expected 3 sizes and a '
+                    '4x4 matrix')
         missing = [r for r in rois if r not in self.rois]
         if missing:
             raise NSDFormatError(
@@ -187,6 +205,20 @@ class BrainCache:
     def coords(self, roi: str) -> np.ndarray:
         """(V, 3) float32 positions in mm."""
         return read(self.file[f'rois/{roi}/coords'])
+
+    def ijk(self, roi: str) -> np.ndarray:
+        """(V, 3) int64 voxel indices in the volume of ``affine``."""
+        key = f'rois/{roi}/ijk'
+        if key not in self.file or self.affine is None:
+            raise NSDFormatError(
+                self.path, f'{roi} has no voxel indices in a volume (an '
+                'Algonauts cache is on the surface)')
+        ijk = read(require_dataset(self.file, key,
+                                   (len(self.file[f'rois/{roi}/coords']), 3), np.integer))
+        if ((ijk < 0) | (ijk >= self.volume_shape)).any():
+            raise NSDFormatError(
+                self.path, f'{key} lies outside the volume {self.volume_shape}')
+        return ijk.astype(np.int64)
 
     def ncsnr(self, roi: str) -> Optional[np.ndarray]:
         """(V,) noise ceiling SNR, or None when the cache has none."""

@@ -158,11 +158,13 @@ class SubjectVoxels:
         union (np.ndarray): (U, 3) sorted NIfTI indices of every voxel.
         columns (dict): ROI group -> (V_k,) its voxels' rows in ``union``.
         volume_shape (tuple): (X, Y, Z).
+        affine (np.ndarray): (4, 4) the masks' voxel-to-mm affine.
     """
     rois: Dict[str, ROIVoxels]
     union: np.ndarray
     columns: Dict[str, np.ndarray]
     volume_shape: Tuple[int, int, int]
+    affine: np.ndarray
 
 
 def load_subject_voxels(root: str, subject: int,
@@ -177,6 +179,13 @@ def load_subject_voxels(root: str, subject: int,
             osp.dirname(layout.roi_path(root, subject, rois[0])),
             f'ROI masks of subject {subject} have different volume shapes '
             f'{sorted(shapes)}')
+    affine = voxels[rois[0]].affine
+    for roi, v in voxels.items():
+        if not np.allclose(v.affine, affine, atol=1e-4):
+            raise NSDFormatError(
+                layout.roi_path(root, subject, roi),
+                f'its affine differs from that of the {rois[0]} mask: the '
+                'ROI masks of a subject must share one volume space')
     union, inverse = np.unique(
         np.concatenate([v.ijk for v in voxels.values()]),
         axis=0,
@@ -186,7 +195,7 @@ def load_subject_voxels(root: str, subject: int,
         roi: inverse.ravel()[bounds[i]:bounds[i + 1]]
         for i, roi in enumerate(rois)
     }
-    return SubjectVoxels(voxels, union, columns, shapes.pop())
+    return SubjectVoxels(voxels, union, columns, shapes.pop(), affine)
 
 
 def session_is_current(path: str, raw_path: str, union: np.ndarray) -> bool:
@@ -446,7 +455,8 @@ def prepare_subject(root: str,
                 kept=int(keep.sum()))
         block = max(1, int(block_mb * 2**20 // (8 * len(voxels.union))))
         write_averages(session_files, outputs, image_ids, counts, block)
-        out.finish(subject, rois, root, report, sources)
+        out.finish(subject, rois, root, report, sources,
+                   volume=(voxels.volume_shape, voxels.affine))
     if not keep_trials:
         shutil.rmtree(trials_dir)
     return dict(report, reused=False)

@@ -19,10 +19,12 @@ class ROIVoxels:
         coords (np.ndarray): (V, 3) float32 positions in mm through the
             NIfTI affine.
         volume_shape (tuple): (X, Y, Z) of the NIfTI volume.
+        affine (np.ndarray): (4, 4) its voxel-to-mm affine.
     """
     ijk: np.ndarray
     coords: np.ndarray
     volume_shape: Tuple[int, int, int]
+    affine: np.ndarray
 
 
 def load_volume(path: str, shape: Tuple[int, int, int]) -> np.ndarray:
@@ -56,4 +58,5 @@ def load_roi_voxels(path: str) -> ROIVoxels:
     if len(ijk) == 0:
         raise NSDFormatError(path, 'the ROI mask has no voxel labelled > 0')
     coords = apply_affine(img.affine, ijk).astype(np.float32)
-    return ROIVoxels(ijk, coords, tuple(int(s) for s in labels.shape))
+    return ROIVoxels(ijk, coords, tuple(int(s) for s in labels.shape),
+                     np.asarray(img.affine, dtype=np.float64))
