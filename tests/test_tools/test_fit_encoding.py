@@ -4,11 +4,14 @@ import json
 import os.path as osp
 import sys
 
+import matplotlib.image as mpimg
+import nibabel as nib
+import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
 
-from mmbrain.datasets.nsd import prepare_subject
+from mmbrain.datasets.nsd import BrainCache, prepare_subject
 from mmbrain.datasets.demo import DemoSpec, make_demo_nsd
 from mmbrain.engine.hooks import backbone_checkpoint
 from mmbrain.registry import MODELS
@@ -48,8 +51,10 @@ def fit(run_tool, demo_root):
     return run
 
 
-def test_random_backbone_scores(fit, tmp_path):
-    metrics, stdout = fit('ridge_convnext_demo_random.py', tmp_path)
+def test_random_backbone_scores(fit, tmp_path, demo_root):
+    maps = tmp_path / 'maps'
+    metrics, stdout = fit('ridge_convnext_demo_random.py', tmp_path,
+                          '--out-dir', str(maps))
     rois = ('prf-visualrois', 'floc-bodies', 'floc-faces', 'floc-places',
             'floc-words', 'streams')
     assert set(metrics) == {'pcc/mean_r', 'pcc/roi_median_r',
@@ -60,6 +65,22 @@ def test_random_backbone_scores(fit, tmp_path):
     assert metrics['pcc/median_r/floc-places'] > 0.5
     assert 0 < metrics['pcc/noise_normalized'] <= 100
     assert '100 train / 50 test images' in stdout
+
+    # the brain map: r in the subject's volume, at each ROI's voxels
+    with BrainCache(osp.join(demo_root, 'prepared', 'subj01.h5')) as cache:
+        img = nib.load(maps / 'brain_r.nii.gz')
+        np.testing.assert_allclose(img.affine, cache.affine)
+        r = np.asarray(img.dataobj)
+        assert r.shape == cache.volume_shape
+        inside = np.zeros(r.shape, bool)
+        for roi in rois:
+            ijk = tuple(cache.ijk(roi).T)
+            inside[ijk] = True
+            assert np.median(r[ijk]) == pytest.approx(
+                metrics[f'pcc/median_r/{roi}'], abs=1e-6)
+        assert np.isfinite(r[inside]).all() and np.isnan(r[~inside]).all()
+    assert (maps / 'brain_noise_normalized.nii.gz').exists()
+    assert mpimg.imread(maps / 'brain_map.png').std() > 0.01
 
 
 def test_random_backbone_is_seeded(fit, tmp_path):

@@ -2,13 +2,21 @@
 features to a subject's voxels, and score it on the test images.
 
     python tools/analysis_tools/fit_encoding.py \
-        configs/encoding/ridge_convnext_s_brain.py [--out metrics.json]
+        configs/encoding/ridge_convnext_s_brain.py [--out metrics.json] \
+        [--out-dir DIR]
 
 Extracts features of the train and test splits with the config's
 ``model`` (``PooledFeatures``), fits ``RidgeCV(**readout)`` on the train
 split, predicts the test split and prints the config's metric (Pearson r:
 mean, ROI-median, and the Algonauts noise-normalized score when the cache
 holds NSD's ncsnr). Each figure's name says which it is.
+
+With ``--out-dir``, where the backbone predicts the brain: for an NSD
+cache, the per-voxel r (and the noise-normalized score with ncsnr) as
+NIfTI volumes in the subject's space, ``brain_r.nii.gz`` (and
+``brain_noise_normalized.nii.gz``; NaN outside the ROI groups), drawn in
+``brain_map.png``; for an Algonauts cache (surface, no volume), the median
+r per ROI group in ``roi_r.png``.
 """
 import argparse
 import json
@@ -20,18 +28,21 @@ import numpy as np
 import torch
 from mmengine.config import DictAction
 from mmengine.runner import Runner, set_random_seed
+from mmengine.utils import ProgressBar
 
 import mmbrain  # noqa: F401  (applies mmbrain.compat)
-from mmbrain.evaluation import noise_ceiling
+from mmbrain.evaluation import noise_ceiling, pearson_per_voxel
 from mmbrain.models import RidgeCV
 from mmbrain.registry import METRICS, MODELS
 from mmbrain.utils import load_tool_config, register_all_modules
+from mmbrain.visualization import encoding_maps
 
 
 def extract(model, preprocessor, dataloader_cfg, device):
     """Features (N, F), responses per ROI (N, V_k) and dataset rows."""
     loader = Runner.build_dataloader(dataloader_cfg)
     feats, responses = [], None
+    bar = ProgressBar(len(loader.dataset))
     for batch in loader:
         data = preprocessor(batch)
         inputs = data['inputs']
@@ -42,6 +53,8 @@ def extract(model, preprocessor, dataloader_cfg, device):
         responses = fmri if responses is None else [
             torch.cat([a, b]) for a, b in zip(responses, fmri)
         ]
+        bar.update(len(fmri[0]))
+    print(flush=True)
     return torch.cat(feats), responses, loader.dataset
 
 
@@ -62,6 +75,7 @@ def main():
     parser.add_argument('config')
     parser.add_argument('--work-dir')
     parser.add_argument('--out', help='metrics json (default: work dir)')
+    parser.add_argument('--out-dir', help='brain maps of the per-voxel r')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = parser.parse_args()
     cfg = load_tool_config(args.config, 'none', args.cfg_options,
@@ -112,6 +126,14 @@ def main():
     with open(out, 'w') as f:
         json.dump(metrics, f, indent=2)
     print(f'metrics written to {out}')
+    if args.out_dir:
+        rs = [pearson_per_voxel(p.numpy(), y.numpy())
+              for p, y in zip(pred, y_test)]
+        subject = test_set.subjects[0]
+        for path in encoding_maps(test_set.cache_file(subject), test_set.rois,
+                                  rs, ceilings, args.out_dir,
+                                  f'subject {subject}, test images: '):
+            print(f'brain map written to {path}')
 
 
 if __name__ == '__main__':

@@ -1,0 +1,150 @@
+"""Brain maps of per-voxel results: NIfTI volumes in the subject's own
+space, drawn with nilearn; per-ROI bars where there is no volume (the
+Algonauts surface)."""
+import os
+import os.path as osp
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import matplotlib
+
+matplotlib.use('Agg')
+import matplotlib.pyplot as plt  # noqa: E402
+import nibabel as nib  # noqa: E402
+import numpy as np  # noqa: E402
+from nilearn import plotting  # noqa: E402
+
+from mmbrain.datasets.nsd import BrainCache  # noqa: E402
+from mmbrain.evaluation import noise_normalized_score  # noqa: E402
+
+
+def voxel_volume(values: Sequence[np.ndarray], ijk: Sequence[np.ndarray],
+                 shape: Tuple[int, int, int]) -> np.ndarray:
+    """Per-voxel values placed at their voxel indices.
+
+    Args:
+        values (Sequence[np.ndarray]): Per ROI group, (V_k,) values.
+        ijk (Sequence[np.ndarray]): Per ROI group, (V_k, 3) voxel indices.
+        shape (tuple): (X, Y, Z) of the volume.
+
+    Returns:
+        np.ndarray: (X, Y, Z) float32, NaN outside every ROI group (a voxel
+        in two groups has one value: its responses, so its predictions,
+        are the same in both).
+    """
+    volume = np.full(shape, np.nan, dtype=np.float32)
+    for v, index in zip(values, ijk):
+        volume[tuple(np.asarray(index).T)] = v
+    return volume
+
+
+def save_brain_maps(maps: Dict[str, np.ndarray], affine: np.ndarray,
+                    out_prefix: str, title: str = '') -> Dict[str, str]:
+    """Write each (X, Y, Z) map as ``<out_prefix><name>.nii.gz`` with the
+    subject's affine, and one PNG of them all, ``<out_prefix>map.png``
+    (nilearn's ``plot_stat_map``, axial slices through the ROI voxels, no
+    anatomy underneath: the maps are in the subject's own space).
+
+    Returns:
+        dict: name (and ``'png'``) -> file written.
+    """
+    files = {}
+    fig, axes = plt.subplots(len(maps), 1, figsize=(11, 2.2 * len(maps)),
+                             squeeze=False)
+    for ax, (name, volume) in zip(axes[:, 0], maps.items()):
+        files[name] = f'{out_prefix}{name}.nii.gz'
+        nib.save(nib.Nifti1Image(volume.astype(np.float32), affine),
+                 files[name])
+        inside = np.isfinite(volume)
+        # up to 7 axial slices spread over the slices that hold ROI voxels
+        ks = np.flatnonzero(inside.any((0, 1)))
+        ks = np.unique(ks[np.linspace(0, len(ks) - 1, min(7, len(ks)))
+                          .round().astype(int)])
+        cuts = [float((affine @ [0, 0, k, 1])[2]) for k in ks]
+        vmax = float(np.nanmax(np.abs(volume))) or 1.
+        # signed maps (r) on a diverging scale, non-negative ones from 0
+        signed = bool(np.nanmin(volume) < 0)
+        colors = (dict(cmap='cold_hot') if signed else dict(
+            cmap='inferno', symmetric_cbar=False, vmin=0.))
+        plotting.plot_stat_map(
+            nib.Nifti1Image(np.nan_to_num(volume), affine),
+            bg_img=None, display_mode='z', cut_coords=cuts, axes=ax,
+            vmax=vmax, threshold=1e-6, colorbar=True, black_bg=False,
+            annotate=True, draw_cross=False, **colors)
+        ax.set_title(f'{title}{name} ({inside.sum()} voxels)', fontsize=10)
+    files['png'] = f'{out_prefix}map.png'
+    fig.savefig(files['png'], dpi=100)
+    plt.close(fig)
+    return files
+
+
+def plot_roi_bars(values: Dict[str, np.ndarray], out_file: str,
+                  ylabel: str = 'Pearson r', title: str = '') -> str:
+    """One bar per ROI group: the median over its voxels (or vertices),
+    the interquartile range as the error bar.
+
+    Args:
+        values (dict): ROI group -> (V_k,) per-voxel values.
+        out_file (str): The PNG to write.
+
+    Returns:
+        str: ``out_file``.
+    """
+    rois = list(values)
+    q1, median, q3 = np.array(
+        [np.percentile(values[r], [25, 50, 75]) for r in rois]).T
+    fig, ax = plt.subplots(figsize=(1.0 * len(rois) + 1.5, 3.2))
+    ax.bar(range(len(rois)), median, color='#3b6fb6', alpha=0.8,
+           yerr=[median - q1, q3 - median], capsize=3)
+    ax.set_xticks(range(len(rois)), [
+        f'{r}\n({len(values[r])})' for r in rois
+    ], fontsize=8, rotation=20)
+    ax.axhline(0, color='0.3', lw=0.8)
+    ax.set_ylabel(f'{ylabel} (median; bars: quartiles)', fontsize=9)
+    ax.set_title(title, fontsize=9)
+    ax.grid(axis='y', alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(out_file, dpi=110)
+    plt.close(fig)
+    return out_file
+
+
+def encoding_maps(cache_file: str,
+                  rois: Sequence[str],
+                  rs: Sequence[np.ndarray],
+                  ceilings: Optional[Sequence[np.ndarray]],
+                  out_dir: str,
+                  title: str = '') -> List[str]:
+    """Where a readout predicts a subject's brain, in ``out_dir``.
+
+    For a cache with a volume (raw NSD), ``brain_r.nii.gz`` and, with
+    noise ceilings, ``brain_noise_normalized.nii.gz`` (the Algonauts score
+    per voxel, %), then ``brain_map.png``; for a surface cache (Algonauts),
+    ``roi_r.png``, the per-ROI bars.
+
+    Args:
+        cache_file (str): The subject's prepared cache (``subjXX.h5``).
+        rois (Sequence[str]): ROI groups, in the order of ``rs``.
+        rs (Sequence[np.ndarray]): Per ROI group, (V_k,) Pearson r.
+        ceilings (Sequence[np.ndarray], optional): Per ROI group, (V_k,)
+            noise ceilings (fraction of variance).
+        out_dir (str): Where to write.
+        title (str): Prefix of the titles.
+
+    Returns:
+        list[str]: The files written.
+    """
+    os.makedirs(out_dir, exist_ok=True)
+    with BrainCache(cache_file, rois) as cache:
+        if cache.affine is None:  # vertices, no volume
+            return [plot_roi_bars(dict(zip(rois, rs)),
+                                  osp.join(out_dir, 'roi_r.png'),
+                                  title=title + 'per-vertex r')]
+        ijk = [cache.ijk(roi) for roi in rois]
+        shape, affine = cache.volume_shape, cache.affine
+    maps = dict(r=voxel_volume(rs, ijk, shape))
+    if ceilings is not None:
+        maps['noise_normalized'] = voxel_volume(
+            [noise_normalized_score(r, c) for r, c in zip(rs, ceilings)],
+            ijk, shape)
+    return list(save_brain_maps(maps, affine, osp.join(out_dir, 'brain_'),
+                                title).values())

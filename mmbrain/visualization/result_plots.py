@@ -1,0 +1,124 @@
+"""Plots of results: a study's metrics per arm, and pretraining loss curves
+from mmengine's scalar log."""
+import glob
+import json
+import os.path as osp
+from typing import Dict, List, Optional, Sequence
+
+import matplotlib
+
+matplotlib.use('Agg')
+import matplotlib.pyplot as plt  # noqa: E402
+
+METRIC_LABELS = {
+    'APbox': 'box AP (Mask R-CNN)',
+    'APsegm': 'mask AP (Mask R-CNN)',
+    'mIoU': 'mIoU (UperNet)',
+    'retrieval_top5': 'retrieval top-5 %',
+    'mean_r': 'held-out subject mean r',
+}
+CONTROL_COLORS = {'random': '0.55', 'shuffled': '#d98c1f'}
+
+
+def plot_study(summary: Dict[str, Dict[str, dict]],
+               out_file: str,
+               metrics: Sequence[str] = tuple(METRIC_LABELS),
+               title: Optional[str] = None) -> str:
+    """One panel per metric, one horizontal bar per arm: the mean over
+    seeds, the std as an error bar and each seed as a dot.
+
+    Args:
+        summary (dict): arm -> metric -> ``{'mean', 'std', 'values'}``, the
+            ``summary`` of a transfer study's ``study.json``; a metric an
+            arm lacks (random init has no retrieval) leaves its bar out.
+        out_file (str): The PNG to write.
+        metrics (Sequence[str]): Panels, in order.
+        title (str, optional): Figure title.
+
+    Returns:
+        str: ``out_file``.
+    """
+    arms = list(summary)
+    metrics = [m for m in metrics if any(m in summary[a] for a in arms)]
+    fig, axes = plt.subplots(
+        1, len(metrics), sharey=True,
+        figsize=(2.6 * len(metrics) + 1.2, 0.32 * len(arms) + 1.3),
+        squeeze=False)
+    rows = range(len(arms))[::-1]  # the first arm on top
+    for ax, metric in zip(axes[0], metrics):
+        for row, arm in zip(rows, arms):
+            stats = summary[arm].get(metric)
+            if stats is None:
+                continue
+            values = stats['values']
+            color = CONTROL_COLORS.get(arm, '#3b6fb6')
+            ax.barh(row, stats['mean'], color=color, alpha=0.75, height=0.7,
+                    xerr=stats['std'] if len(values) > 1 else None,
+                    error_kw=dict(capsize=2, lw=1))
+            ax.plot(values, [row] * len(values), 'k.', ms=3)
+        if 'random' in arms and metric in summary['random']:
+            ax.axvline(summary['random'][metric]['mean'], color='0.4',
+                       ls='--', lw=0.8)
+        ax.set_title(METRIC_LABELS.get(metric, metric), fontsize=9)
+        ax.tick_params(labelsize=8)
+        ax.grid(axis='x', alpha=0.3)
+    axes[0, 0].set_yticks(list(rows), arms)
+    seeds = max(len(s['values']) for a in arms for s in summary[a].values())
+    default = (f'mean ± std over {seeds} seeds; dots: seeds'
+               if seeds > 1 else 'one seed (no error bars)')
+    fig.suptitle(title or default + '; dashed: random init', fontsize=9)
+    fig.tight_layout()
+    fig.savefig(out_file, dpi=110)
+    plt.close(fig)
+    return out_file
+
+
+def read_scalars(work_dir: str) -> List[dict]:
+    """Training rows (those with a ``loss``) of mmengine's
+    ``<timestamp>/vis_data/scalars.json`` in ``work_dir``, over every run
+    (a resumed run's later rows replace the earlier ones of its steps),
+    sorted by step."""
+    files = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
+                                      'scalars.json')))
+    if not files:
+        raise FileNotFoundError(f'{work_dir}: no */vis_data/scalars.json '
+                                "(mmengine's LocalVisBackend log)")
+    rows = {}
+    for path in files:
+        with open(path) as f:
+            for line in f:
+                row = json.loads(line)
+                if 'loss' in row:
+                    rows[row['step']] = row
+    return [rows[step] for step in sorted(rows)]
+
+
+def plot_loss_curves(work_dir: str,
+                     out_file: str,
+                     keys: Optional[Sequence[str]] = None,
+                     title: Optional[str] = None) -> str:
+    """The pretraining curves of a work dir, one panel per scalar against
+    the iteration: by default every ``loss*`` and the ``temperature``.
+
+    Returns:
+        str: ``out_file``.
+    """
+    rows = read_scalars(work_dir)
+    if keys is None:
+        keys = [k for k in rows[0] if k.startswith('loss') or
+                k == 'temperature']
+    keys = [k for k in keys if any(k in r for r in rows)]
+    fig, axes = plt.subplots(1, len(keys), figsize=(3 * len(keys), 2.6),
+                             squeeze=False)
+    for ax, key in zip(axes[0], keys):
+        points = [(r['step'], r[key]) for r in rows if key in r]
+        ax.plot(*zip(*points), lw=1.2)
+        ax.set_title(key, fontsize=9)
+        ax.set_xlabel('iteration', fontsize=8)
+        ax.tick_params(labelsize=8)
+        ax.grid(alpha=0.3)
+    fig.suptitle(title or work_dir, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(out_file, dpi=110)
+    plt.close(fig)
+    return out_file
