@@ -7,6 +7,8 @@ import subprocess
 import time
 from typing import List
 
+from mmengine.utils import ProgressBar
+
 
 def run_stage(title: str, args: List[str], cwd: str) -> float:
     """Run one tool call in ``cwd``, echoing it; returns its seconds.
@@ -28,3 +30,21 @@ def last_checkpoint(work_dir: str) -> str:
     """The checkpoint mmengine's runner last saved in ``work_dir``."""
     with open(osp.join(work_dir, 'last_checkpoint')) as f:
         return f.read().strip()
+
+
+class StageProgress:
+    """mmengine's ``ProgressBar`` over a pipeline's stages (or runs), with
+    the time left, on its own line between the stages' output.
+
+    Args:
+        num_stages (int): Stages in all.
+    """
+
+    def __init__(self, num_stages: int):
+        self.bar = ProgressBar(num_stages)
+        print(flush=True)
+
+    def update(self):
+        """One more stage done."""
+        self.bar.update()
+        print(flush=True)

@@ -8,6 +8,7 @@ import pytest
 
 from mmbrain.datasets.nsd import prepare_subject
 from mmbrain.datasets.demo import DemoSpec, make_demo_nsd
+from mmbrain.visualization import read_scalars
 
 EPOCHS = 12
 
@@ -61,6 +62,9 @@ def test_learns_and_shuffled_control_stays_at_chance(pretrain, tmp_path):
                         'train_dataloader.dataset.shuffle_responses=0')
     assert shuffled['i2b_top5'] < 20 and shuffled['b2i_top5'] < 20, shuffled
     assert osp.exists(tmp_path / 'real' / 'backbone.pth')
+    # mmengine's scalar log holds both losses and the temperature
+    keys = set(read_scalars(str(tmp_path / 'real'))[-1])
+    assert {'loss_contrastive', 'loss_guidance', 'temperature'} <= keys
 
 
 def test_two_cpu_processes_share_the_global_batch(demo_root, tmp_path,

@@ -8,7 +8,10 @@ readout of the held-out subject, and fine-tunes and tests Mask R-CNN and
 UperNet with the same seed. Every stage is a tool call, echoed before it
 runs; a stage whose result exists is skipped, so a killed study resumes.
 Prints mean ± std (over seeds, ddof 1) per arm and metric, and writes
-``<work-dir>/study.json``. Example (the demo's four arms, three seeds)::
+``<work-dir>/study.json`` and its plot ``study.png`` (a panel per metric,
+a bar per arm, the std over seeds as error bars); every run also leaves
+``pretrain/loss_curves.png`` and ``encoding/brain_map.png`` in its
+``seed<S>/<arm>``. Example (the demo's four arms, three seeds)::
 
     python tools/analysis_tools/transfer_study.py --seeds 0 1 2 \\
         --work-dir work_dirs/transfer_study
@@ -38,7 +41,9 @@ from typing import Dict, List, Optional, Sequence
 from mmengine.config import Config
 
 from mmbrain.evaluation import headline_metrics
-from mmbrain.utils import last_checkpoint, read_json, run_stage
+from mmbrain.utils import (StageProgress, last_checkpoint, read_json,
+                           run_stage)
+from mmbrain.visualization import plot_loss_curves, plot_study
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEMO_ARMS = (
@@ -142,6 +147,10 @@ class Study:
             '--cfg-options', *options
         ], done)
         checkpoint = last_checkpoint(osp.join(ROOT, pretrain_dir))
+        curves = osp.join(ROOT, pretrain_dir, 'loss_curves.png')
+        if not osp.exists(curves):
+            plot_loss_curves(osp.join(ROOT, pretrain_dir), curves,
+                             title=f'{config} (seed {seed})')
         backbone = self.stage('export the backbone', [
             'tools/model_converters/export_backbone.py', checkpoint,
             osp.join(run_dir, 'backbone.pth')
@@ -188,7 +197,8 @@ class Study:
             f'brain response prediction of subject {self.subjects[-1]}', [
                 'tools/analysis_tools/fit_encoding.py',
                 self.downstream['encoding'], '--work-dir',
-                osp.join(run_dir, 'encoding'), '--out', out, '--cfg-options',
+                osp.join(run_dir, 'encoding'), '--out', out, '--out-dir',
+                osp.join(run_dir, 'encoding'), '--cfg-options',
                 f'randomness.seed={seed}', *encoding, *init
             ], out)
         results['encoding'] = read_json(osp.join(ROOT, out))
@@ -411,9 +421,11 @@ def main():
                    for task in DEMO_DOWNSTREAM}, pretrain_options)
     start = time.time()
     runs = {arm: {} for arm in arms}
+    progress = StageProgress(len(args.seeds) * len(arms))
     for seed in args.seeds:
         for arm, config in arms.items():
             runs[arm][seed] = study.run(arm, config, seed)
+            progress.update()
     summary = summarise(runs)
     controls = [a for a in arms if a != args.recommended]
     result = dict(
@@ -436,6 +448,7 @@ def main():
     out = osp.join(args.work_dir, 'study.json')
     with open(osp.join(ROOT, out), 'w') as f:
         json.dump(result, f, indent=2)
+    plot = plot_study(summary, osp.join(ROOT, args.work_dir, 'study.png'))
     print(f'\n=== transfer study: {len(args.seeds)} seed(s) {args.seeds}, '
           f'mean ± std over seeds; {args.recipe} recipe'
           + (f', pretraining {args.pretrain_epochs} epochs'
@@ -456,8 +469,9 @@ def main():
             print(f'{args.recommended} beats {", ".join(controls)} on '
                   f'{metric} by more than the larger std: '
                   f'{"yes" if ok else "no"}')
-    print(f'written to {out} ({result["seconds"] / 60:.1f} min; tool calls '
-          f'run now {study.seconds / 60:.1f} min)')
+    print(f'written to {out} and {osp.relpath(plot, ROOT)} '
+          f'({result["seconds"] / 60:.1f} min; tool calls run now '
+          f'{study.seconds / 60:.1f} min)')
 
 
 if __name__ == '__main__':

@@ -1,0 +1,46 @@
+"""Plot results the tools wrote: a transfer study's metrics, or a training
+run's curves.
+
+    # a panel per metric, a bar per arm, the std over seeds as error bars
+    python tools/analysis_tools/plot_results.py study \\
+        work_dirs/transfer_study/study.json --out study.png
+    # losses and temperature against the iteration, from mmengine's log
+    python tools/analysis_tools/plot_results.py curves \\
+        work_dirs/demo/seed0/recommended/pretrain --out loss_curves.png
+
+The transfer study and ``make demo`` draw both themselves; this tool redraws
+them (the README's figures under ``resources/`` among them).
+"""
+import argparse
+
+from mmbrain.utils import read_json
+from mmbrain.visualization import plot_loss_curves, plot_study
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest='kind', required=True)
+    study = sub.add_parser('study', help="a transfer study's study.json")
+    study.add_argument('study_json')
+    study.add_argument('--metrics', nargs='+',
+                       help='panels (default: all five)')
+    curves = sub.add_parser('curves', help='a work dir of tools/train.py')
+    curves.add_argument('work_dir')
+    curves.add_argument('--keys', nargs='+',
+                        help="scalars (default: every loss* and the "
+                        'temperature)')
+    for p in (study, curves):
+        p.add_argument('--out', required=True, help='the PNG to write')
+        p.add_argument('--title')
+    args = parser.parse_args()
+    if args.kind == 'study':
+        options = {} if args.metrics is None else dict(metrics=args.metrics)
+        plot_study(read_json(args.study_json)['summary'], args.out,
+                   title=args.title, **options)
+    else:
+        plot_loss_curves(args.work_dir, args.out, args.keys, args.title)
+    print(f'written to {args.out}')
+
+
+if __name__ == '__main__':
+    main()
