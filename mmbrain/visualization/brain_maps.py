@@ -11,7 +11,6 @@ matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 import nibabel as nib  # noqa: E402
 import numpy as np  # noqa: E402
-from nilearn import plotting  # noqa: E402
 
 from mmbrain.datasets.nsd import BrainCache  # noqa: E402
 from mmbrain.evaluation import noise_normalized_score  # noqa: E402
@@ -61,6 +60,7 @@ def save_brain_maps(maps: Dict[str, np.ndarray], affine: np.ndarray,
                           .round().astype(int)])
         cuts = [float((affine @ [0, 0, k, 1])[2]) for k in ks]
         vmax = float(np.nanmax(np.abs(volume))) or 1.
+        from nilearn import plotting  # slow to import: only when drawing
         # signed maps (r) on a diverging scale, non-negative ones from 0
         signed = bool(np.nanmin(volume) < 0)
         colors = (dict(cmap='cold_hot') if signed else dict(

@@ -5,12 +5,15 @@ be typed by hand: demo data, the COCO annotations without NSD images, then
 the transfer study with one seed over four arms (random init, the shuffled-
 fMRI control, the paper's recipe, the recommended recipe): pretraining,
 export, retrieval, brain response prediction of the held-out subject, and
-Mask R-CNN and UperNet fine-tuned and tested. The table is printed and
-written to ``<work-dir>/summary.json`` under ``arms``. Example::
+Mask R-CNN and UperNet fine-tuned and tested, then the ROI attention maps
+of the two pretrained recipes. The table is printed and written to
+``<work-dir>/summary.json`` under ``arms``, and the pictures are listed at
+the end. Example::
 
     python tools/misc/run_demo.py [--data-root data/demo_nsd] [--seed 0]
 """
 import argparse
+import glob
 import json
 import os
 import os.path as osp
@@ -20,12 +23,12 @@ from dataclasses import asdict
 
 from mmbrain.datasets.nsd import layout
 from mmbrain.datasets.demo import DemoSpec
-from mmbrain.utils import read_json, run_stage
+from mmbrain.utils import StageProgress, last_checkpoint, read_json, run_stage
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
-def demo_data(python, data_root, seed):
+def demo_data(python, data_root, seed, progress):
     """Generate the demo NSD (with its COCO and ADE20K) and its cache unless
     ``data_root`` holds this very spec, and the COCO annotations without
     the NSD images; returns the subjects."""
@@ -41,6 +44,7 @@ def demo_data(python, data_root, seed):
                   ], ROOT)
     else:
         print(f'\n=== demo NSD already in {data_root}')
+    progress.update()
     subjects = [str(s) for s in read_json(summary_file)['subjects']]
     # a cache of earlier data would be reused as it is: rebuild it then
     # the demo has a few sessions per subject, not NSD's 30-40
@@ -48,11 +52,13 @@ def demo_data(python, data_root, seed):
         python, 'tools/dataset_converters/prepare_nsd.py', data_root,
         '--subjects', *subjects, '--allow-partial'
     ] + (['--force'] if fresh else []), ROOT)
+    progress.update()
     run_stage('COCO annotations without the NSD images', [
         python, 'tools/dataset_converters/coco_exclude_nsd.py',
         osp.join(data_root, 'coco', 'annotations'),
         layout.stim_info_path(data_root)
     ], ROOT)
+    progress.update()
     return subjects
 
 
@@ -66,20 +72,39 @@ def main():
     start = time.time()
 
     python = sys.executable
+    progress = StageProgress(8)
     run_stage('environment: versions and mmcv compiled ops',
               [python, 'tools/misc/collect_env.py'], ROOT)
-    subjects = demo_data(python, args.data_root, args.seed)
+    progress.update()
+    subjects = demo_data(python, args.data_root, args.seed, progress)
     run_stage('data path speed from the cache', [
         python, 'tools/analysis_tools/benchmark_loader.py', args.data_root,
         '--subjects', *subjects[:-1], '--img-size', '224'
     ], ROOT)
+    progress.update()
     run_stage('transfer study, one seed: random init, shuffled-fMRI '
               'control, paper recipe, recommended recipe', [
                   python, 'tools/analysis_tools/transfer_study.py',
                   '--seeds', str(args.seed), '--data-root', args.data_root,
                   '--subjects', *subjects, '--work-dir', args.work_dir
               ], ROOT)
+    progress.update()
     study = read_json(osp.join(ROOT, args.work_dir, 'study.json'))
+    for arm, method in (('recommended', 'attention pooling'),
+                        ('paper', 'Grad-CAM')):
+        run_dir = osp.join(args.work_dir, f'seed{args.seed}', arm)
+        run_stage(f'ROI attention maps of the {arm} recipe ({method}), '
+                  'held-out images', [
+                      python, 'tools/analysis_tools/visualize_roi_attention.py',
+                      study['arms'][arm],
+                      last_checkpoint(osp.join(ROOT, run_dir, 'pretrain')),
+                      '--out-dir', osp.join(run_dir, 'roi_attention'),
+                      '--cfg-options',
+                      f'test_dataloader.dataset.data_root={args.data_root}',
+                      'test_dataloader.dataset.subjects=[{}]'.format(
+                          ','.join(subjects[:-1]))
+                  ], ROOT)
+        progress.update()
     summary = dict(
         data_root=args.data_root,
         seed=args.seed,
@@ -91,8 +116,12 @@ def main():
                    for arm in study['arms']})
     with open(osp.join(ROOT, args.work_dir, 'summary.json'), 'w') as f:
         json.dump(summary, f, indent=2)
+    pictures = sorted(
+        glob.glob(osp.join(args.work_dir, '**', '*.png'), recursive=True))
     print(f'\n=== make demo: {summary["seconds"] / 60:.1f} min, written to '
-          f'{osp.join(args.work_dir, "summary.json")}')
+          f'{osp.join(args.work_dir, "summary.json")}; {len(pictures)} '
+          'pictures:')
+    print('\n'.join(f'  {p}' for p in pictures))
 
 
 if __name__ == '__main__':
