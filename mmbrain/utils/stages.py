@@ -4,6 +4,7 @@ import json
 import os.path as osp
 import shlex
 import subprocess
+import sys
 import time
 from typing import List
 
@@ -41,7 +42,7 @@ class StageProgress:
     """
 
     def __init__(self, num_stages: int):
-        self.bar = ProgressBar(num_stages)
+        self.bar = ProgressBar(num_stages, file=sys.stdout)
         print(flush=True)
 
     def update(self):

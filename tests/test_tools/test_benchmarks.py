@@ -37,6 +37,21 @@ def test_benchmark_ridge(last_line):
     assert out['voxels'] == 50
 
 
+def test_benchmark_ridge_himalaya(last_line):
+    out = last_line([
+        'tools/analysis_tools/benchmark_ridge.py', '--images', '200',
+        '--features', '30', '--voxels', '50', '--test-images', '40',
+        '--himalaya', 'torch', 'numpy'
+    ])
+    methods = ['ours_kfold', 'himalaya_torch', 'himalaya_numpy', 'ours_loo']
+    assert set(out) == {f'{m}_{k}' for m in methods
+                        for k in ('s', 'alpha_agree', 'pred_diff')
+                        } | {'images', 'features', 'voxels'}
+    for m in methods[1:3]:
+        assert out[f'{m}_alpha_agree'] == 1 and out[f'{m}_pred_diff'] < 1e-4
+    assert 0 <= out['ours_loo_alpha_agree'] <= 1
+
+
 @pytest.mark.parametrize('name', ['brainformer', 'mindeye'])
 def test_benchmark_pretrain(name, last_line, demo_config):
     config = demo_config.replace('brainformer', name)

@@ -100,7 +100,7 @@ def main():
     start = time.perf_counter()
     sizes = [y.shape[1] for y in y_train]
     ridge = RidgeCV(**cfg.readout, device=device).fit(
-        x_train, torch.cat(y_train, 1))
+        x_train, torch.cat(y_train, 1), progress=True)
     pred = ridge.predict(x_test).cpu().split(sizes, dim=1)
     fit_s = time.perf_counter() - start
 

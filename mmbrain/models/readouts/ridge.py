@@ -1,6 +1,9 @@
-from typing import Optional, Sequence
+import sys
+from typing import List, Optional, Sequence, Tuple
 
+import numpy as np
 import torch
+from mmengine.utils import ProgressBar
 
 
 class RidgeCV:
@@ -13,8 +16,9 @@ class RidgeCV:
     cross-validation is leave-one-out, which needs no other decomposition:
     the held-out residual of image i is ``r_i / (1 - h_ii)`` with ``h`` the
     diagonal of the hat matrix (intercept included). With ``num_folds`` it is
-    K-fold, one decomposition per fold. Each output (voxel) takes the alpha
-    with the least summed held-out squared error.
+    K-fold over the splits of :meth:`folds`, one decomposition per fold.
+    Each output (voxel) takes the alpha with the least summed held-out
+    squared error.
 
     Args:
         alphas (Sequence[float]): The grid.
@@ -64,7 +68,7 @@ class RidgeCV:
         return x_mean, y_mean, evals.clamp(min=0), v, v.T @ (
             xc.T @ (y - y_mean))
 
-    def _loo_errors(self, x, y, alphas, x_mean, y_mean, e, v, vxy):
+    def _loo_errors(self, x, y, alphas, step, x_mean, y_mean, e, v, vxy):
         xv = (x - x_mean) @ v  # (N, F)
         yc = y - y_mean
         errors = []
@@ -73,36 +77,62 @@ class RidgeCV:
             hat = 1 / len(x) + (scaled * xv).sum(1)  # (N,) diag of H
             resid = (yc - scaled @ vxy) / (1 - hat)[:, None]
             errors.append((resid**2).sum(0))
+            step()
         return torch.stack(errors)
 
-    def _kfold_errors(self, x, y, alphas):
+    def folds(self, num_samples: int) -> List[Tuple[np.ndarray, np.ndarray]]:
+        """The cross-validation splits of :meth:`fit` on N rows: the rows
+        shuffled with ``seed``, cut by ``torch.chunk`` into ``num_folds``
+        validation sets of ``ceil(N / K)`` rows (the last smaller; fewer
+        sets when N is small). For leave-one-out, the N one-row splits that
+        :meth:`fit` solves in closed form.
+
+        Returns:
+            list[tuple[ndarray, ndarray]]: Per fold (train, val), sorted row
+            indices, (N - n_k,) and (n_k,); the vals partition ``range(N)``.
+        """
+        rows = np.arange(num_samples)
+        if self.num_folds is None:
+            return [(np.delete(rows, i), rows[i:i + 1]) for i in rows]
         order = torch.randperm(
-            len(x), generator=torch.Generator().manual_seed(self.seed))
+            num_samples, generator=torch.Generator().manual_seed(self.seed))
+        vals = [np.sort(c.numpy()) for c in order.chunk(self.num_folds)]
+        return [(np.setdiff1d(rows, val), val) for val in vals]
+
+    def _kfold_errors(self, x, y, alphas, step):
         errors = torch.zeros(len(alphas), y.shape[1], dtype=self.dtype,
                              device=x.device)
-        for fold in order.chunk(self.num_folds):
-            train = torch.ones(len(x), dtype=torch.bool)
-            train[fold] = False
+        for split in self.folds(len(x)):
+            train, val = (torch.from_numpy(i).to(x.device) for i in split)
             x_mean, y_mean, e, v, vxy = self._decompose(x[train], y[train])
-            xv = (x[~train] - x_mean) @ v  # (n_val, F)
+            xv = (x[val] - x_mean) @ v  # (n_val, F)
             for a, alpha in enumerate(alphas):
                 pred = (xv / (e + alpha)) @ vxy + y_mean
-                errors[a] += ((pred - y[~train])**2).sum(0)
+                errors[a] += ((pred - y[val])**2).sum(0)
+            step()
         return errors
 
-    def fit(self, x, y) -> 'RidgeCV':
+    def fit(self, x, y, progress: bool = False) -> 'RidgeCV':
         """
         Args:
             x: (N, F) features.
             y: (N, V) responses.
+            progress (bool): Show mmengine's ``ProgressBar`` over the
+                decomposition, the alphas (leave-one-out) or the folds, and
+                the final weights.
         """
         x, y = self._as(x), self._as(y)
         alphas = self.alphas.to(x.device)
+        steps = 2 + (len(alphas) if self.num_folds is None else len(
+            self.folds(len(x))))
+        bar = ProgressBar(steps, file=sys.stdout) if progress else None
+        step = bar.update if bar else lambda: None
         factors = self._decompose(x, y)
+        step()
         if self.num_folds is None:
-            errors = self._loo_errors(x, y, alphas, *factors)
+            errors = self._loo_errors(x, y, alphas, step, *factors)
         else:
-            errors = self._kfold_errors(x, y, alphas)
+            errors = self._kfold_errors(x, y, alphas, step)
         self.cv_error_ = errors
         if self.per_output:
             chosen = errors.argmin(0)
@@ -118,6 +148,9 @@ class RidgeCV:
             coef[:, cols] = v @ (vxy[:, cols] / (e + alphas[a])[:, None])
         self.coef_ = coef
         self.intercept_ = y_mean - x_mean @ coef
+        step()
+        if bar:
+            print(flush=True)
         return self
 
     def predict(self, x) -> torch.Tensor:

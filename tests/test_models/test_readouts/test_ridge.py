@@ -1,6 +1,8 @@
 import numpy as np
 import pytest
 import torch
+from himalaya.backend import get_backend, set_backend
+from himalaya.ridge import RidgeCV as HimalayaRidgeCV
 
 from mmbrain.models import RidgeCV
 
@@ -73,6 +75,86 @@ def test_leave_one_out_equals_refitting_without_each_image():
                                   np.array(alphas)[expected.argmin(0)])
 
 
+def test_folds_partition_the_rows():
+    folds = RidgeCV([1.], num_folds=5).folds(63)
+    assert [len(val) for _, val in folds] == [13, 13, 13, 13, 11]
+    rows = np.arange(63)
+    np.testing.assert_array_equal(
+        np.sort(np.concatenate([val for _, val in folds])), rows)
+    for train, val in folds:
+        np.testing.assert_array_equal(np.sort(np.r_[train, val]), rows)
+    again = RidgeCV([1.], num_folds=5).folds(63)
+    other = RidgeCV([1.], num_folds=5, seed=1).folds(63)
+    assert all((a == b).all() for (_, a), (_, b) in zip(folds, again))
+    assert not all((a == b).all() for (_, a), (_, b) in zip(folds, other))
+    loo = RidgeCV([1.]).folds(4)
+    assert [val.tolist() for _, val in loo] == [[0], [1], [2], [3]]
+    assert loo[2][0].tolist() == [0, 1, 3]
+
+
+def neg_summed_sq_error(y_true, y_pred):
+    """Himalaya's ``score_func`` ranking alphas as ours does."""
+    return -((y_pred - y_true)**2).sum(-2)
+
+
+@pytest.fixture
+def himalaya_backend():
+    """Restores himalaya's backend after the test."""
+    before = get_backend()
+    yield
+    set_backend(before)
+
+
+@pytest.mark.parametrize('backend', ['numpy', 'torch'])
+@pytest.mark.parametrize('num_folds', [5, None])
+def test_same_as_himalaya_on_the_same_folds(num_folds, backend,
+                                            himalaya_backend):
+    """Himalaya's RidgeCV on our folds (unequal: 13 x 4 and 11; or the 63 of
+    leave-one-out), grid, criterion and centring: the same alphas, cv
+    errors and predictions, to 1e-6 relative (float64)."""
+    rng = np.random.default_rng(0)
+    n, f, v = 63, 20, 30
+    x = rng.normal(size=(n, f))
+    snr = np.logspace(-2, 0.5, v)
+    y = x @ rng.normal(size=(f, v)) * snr + rng.normal(size=(n, v)) + 3
+    alphas = [10.0**k for k in range(-2, 4)]
+    ours = RidgeCV(alphas, num_folds=num_folds, dtype=torch.float64)
+    ours.fit(x, y)
+    folds = ours.folds(n)
+    set_backend(backend)
+    theirs = HimalayaRidgeCV(
+        alphas, fit_intercept=True, cv=folds,
+        solver_params=dict(score_func=neg_summed_sq_error)).fit(x, y)
+    b = get_backend()
+
+    assert len(ours.alpha_.unique()) >= 3
+    np.testing.assert_allclose(
+        b.to_numpy(theirs.best_alphas_), ours.alpha_.numpy(), rtol=1e-9)
+    np.testing.assert_allclose(
+        -b.to_numpy(theirs.cv_scores_) * len(folds),
+        ours.cv_error_.min(0).values.numpy(),
+        rtol=1e-6)
+    x_test = rng.normal(size=(40, f))
+    ours_pred = ours.predict(x_test).numpy()
+    np.testing.assert_allclose(
+        b.to_numpy(theirs.predict(x_test)),
+        ours_pred,
+        rtol=1e-6,
+        atol=1e-6 * ours_pred.std())
+
+
 def test_bad_folds():
     with pytest.raises(ValueError, match='at least 2'):
         RidgeCV([1.], num_folds=1)
+
+
+@pytest.mark.parametrize('num_folds', [None, 3])
+def test_progress_bar_counts_the_steps(num_folds, capsys):
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.randn(30, 4, generator=g), torch.randn(30, 5, generator=g)
+    quiet = RidgeCV([0.1, 1., 10.], num_folds=num_folds).fit(x, y)
+    shown = RidgeCV([0.1, 1., 10.], num_folds=num_folds).fit(
+        x, y, progress=True)
+    # decomposition, 3 alphas or 3 folds, the final weights
+    assert '5/5' in capsys.readouterr().out
+    assert torch.equal(quiet.coef_, shown.coef_)
