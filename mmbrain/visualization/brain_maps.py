@@ -5,15 +5,13 @@ import os
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple
 
-import matplotlib
+import nibabel as nib
+import numpy as np
+from nibabel.affines import apply_affine
 
-matplotlib.use('Agg')
-import matplotlib.pyplot as plt  # noqa: E402
-import nibabel as nib  # noqa: E402
-import numpy as np  # noqa: E402
-
-from mmbrain.datasets.nsd import BrainCache  # noqa: E402
-from mmbrain.evaluation import noise_normalized_score  # noqa: E402
+from mmbrain.datasets.nsd import BrainCache
+from mmbrain.evaluation import noise_normalized_score
+from .canvas import agg_figure
 
 
 def voxel_volume(values: Sequence[np.ndarray], ijk: Sequence[np.ndarray],
@@ -30,6 +28,9 @@ def voxel_volume(values: Sequence[np.ndarray], ijk: Sequence[np.ndarray],
         in two groups has one value: its responses, so its predictions,
         are the same in both).
     """
+    if len(values) != len(ijk):
+        raise ValueError(f'{len(values)} value arrays for {len(ijk)} index '
+                         'arrays')
     volume = np.full(shape, np.nan, dtype=np.float32)
     for v, index in zip(values, ijk):
         volume[tuple(np.asarray(index).T)] = v
@@ -41,24 +42,25 @@ def save_brain_maps(maps: Dict[str, np.ndarray], affine: np.ndarray,
     """Write each (X, Y, Z) map as ``<out_prefix><name>.nii.gz`` with the
     subject's affine, and one PNG of them all, ``<out_prefix>map.png``
     (nilearn's ``plot_stat_map``, axial slices through the ROI voxels, no
-    anatomy underneath: the maps are in the subject's own space).
+    anatomy underneath: the maps are in the subject's own space; a value of
+    exactly 0 is drawn as background).
 
     Returns:
         dict: name (and ``'png'``) -> file written.
     """
     files = {}
-    fig, axes = plt.subplots(len(maps), 1, figsize=(11, 2.2 * len(maps)),
-                             squeeze=False)
+    fig = agg_figure(figsize=(11, 2.2 * len(maps)))
+    axes = fig.subplots(len(maps), 1, squeeze=False)
     for ax, (name, volume) in zip(axes[:, 0], maps.items()):
         files[name] = f'{out_prefix}{name}.nii.gz'
         nib.save(nib.Nifti1Image(volume.astype(np.float32), affine),
                  files[name])
         inside = np.isfinite(volume)
-        # up to 7 axial slices spread over the slices that hold ROI voxels
-        ks = np.flatnonzero(inside.any((0, 1)))
-        ks = np.unique(ks[np.linspace(0, len(ks) - 1, min(7, len(ks)))
-                          .round().astype(int)])
-        cuts = [float((affine @ [0, 0, k, 1])[2]) for k in ks]
+        if not inside.any():
+            raise ValueError(f'{files[name]}: no voxel has a value')
+        # up to 7 axial cuts (world z) spread over the ROI voxels' z
+        z = apply_affine(affine, np.argwhere(inside))[:, 2]
+        cuts = np.unique(np.quantile(z, np.linspace(0.05, 0.95, 7)).round(1))
         vmax = float(np.nanmax(np.abs(volume))) or 1.
         from nilearn import plotting  # slow to import: only when drawing
         # signed maps (r) on a diverging scale, non-negative ones from 0
@@ -67,13 +69,12 @@ def save_brain_maps(maps: Dict[str, np.ndarray], affine: np.ndarray,
             cmap='inferno', symmetric_cbar=False, vmin=0.))
         plotting.plot_stat_map(
             nib.Nifti1Image(np.nan_to_num(volume), affine),
-            bg_img=None, display_mode='z', cut_coords=cuts, axes=ax,
+            bg_img=None, display_mode='z', cut_coords=cuts.tolist(), axes=ax,
             vmax=vmax, threshold=1e-6, colorbar=True, black_bg=False,
             annotate=True, draw_cross=False, **colors)
         ax.set_title(f'{title}{name} ({inside.sum()} voxels)', fontsize=10)
     files['png'] = f'{out_prefix}map.png'
     fig.savefig(files['png'], dpi=100)
-    plt.close(fig)
     return files
 
 
@@ -92,7 +93,9 @@ def plot_roi_bars(values: Dict[str, np.ndarray], out_file: str,
     rois = list(values)
     q1, median, q3 = np.array(
         [np.percentile(values[r], [25, 50, 75]) for r in rois]).T
-    fig, ax = plt.subplots(figsize=(1.0 * len(rois) + 1.5, 3.2))
+    fig = agg_figure(figsize=(1.0 * len(rois) + 1.5, 3.2),
+                     layout='tight')
+    ax = fig.subplots()
     ax.bar(range(len(rois)), median, color='#3b6fb6', alpha=0.8,
            yerr=[median - q1, q3 - median], capsize=3)
     ax.set_xticks(range(len(rois)), [
@@ -102,9 +105,7 @@ def plot_roi_bars(values: Dict[str, np.ndarray], out_file: str,
     ax.set_ylabel(f'{ylabel} (median; bars: quartiles)', fontsize=9)
     ax.set_title(title, fontsize=9)
     ax.grid(axis='y', alpha=0.3)
-    fig.tight_layout()
     fig.savefig(out_file, dpi=110)
-    plt.close(fig)
     return out_file
 
 

@@ -5,10 +5,7 @@ import json
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
-import matplotlib
-
-matplotlib.use('Agg')
-import matplotlib.pyplot as plt  # noqa: E402
+from .canvas import agg_figure
 
 METRIC_LABELS = {
     'APbox': 'box AP (Mask R-CNN)',
@@ -40,10 +37,13 @@ def plot_study(summary: Dict[str, Dict[str, dict]],
     """
     arms = list(summary)
     metrics = [m for m in metrics if any(m in summary[a] for a in arms)]
-    fig, axes = plt.subplots(
-        1, len(metrics), sharey=True,
+    if not metrics:
+        raise ValueError(f'{out_file}: no arm has any of the metrics '
+                         f'{list(metrics)}')
+    fig = agg_figure(
         figsize=(2.6 * len(metrics) + 1.2, 0.32 * len(arms) + 1.3),
-        squeeze=False)
+        layout='tight')
+    axes = fig.subplots(1, len(metrics), sharey=True, squeeze=False)
     rows = range(len(arms))[::-1]  # the first arm on top
     for ax, metric in zip(axes[0], metrics):
         for row, arm in zip(rows, arms):
@@ -66,10 +66,10 @@ def plot_study(summary: Dict[str, Dict[str, dict]],
     seeds = max(len(s['values']) for a in arms for s in summary[a].values())
     default = (f'mean ± std over {seeds} seeds; dots: seeds'
                if seeds > 1 else 'one seed (no error bars)')
-    fig.suptitle(title or default + '; dashed: random init', fontsize=9)
-    fig.tight_layout()
+    if 'random' in arms:
+        default += '; dashed: random init'
+    fig.suptitle(title or default, fontsize=9)
     fig.savefig(out_file, dpi=110)
-    plt.close(fig)
     return out_file
 
 
@@ -90,6 +90,9 @@ def read_scalars(work_dir: str) -> List[dict]:
                 row = json.loads(line)
                 if 'loss' in row:
                     rows[row['step']] = row
+    if not rows:
+        raise ValueError(f'{work_dir}: its scalar logs {files} hold no '
+                         'training row (no "loss")')
     return [rows[step] for step in sorted(rows)]
 
 
@@ -104,12 +107,16 @@ def plot_loss_curves(work_dir: str,
         str: ``out_file``.
     """
     rows = read_scalars(work_dir)
+    logged = list(dict.fromkeys(k for r in rows for k in r))
     if keys is None:
-        keys = [k for k in rows[0] if k.startswith('loss') or
+        keys = [k for k in logged if k.startswith('loss') or
                 k == 'temperature']
-    keys = [k for k in keys if any(k in r for r in rows)]
-    fig, axes = plt.subplots(1, len(keys), figsize=(3 * len(keys), 2.6),
-                             squeeze=False)
+    keys = [k for k in keys if k in logged]
+    if not keys:
+        raise ValueError(f'{work_dir}: none of the scalars asked for is '
+                         f'logged (it has {logged})')
+    fig = agg_figure(figsize=(3 * len(keys), 2.6), layout='tight')
+    axes = fig.subplots(1, len(keys), squeeze=False)
     for ax, key in zip(axes[0], keys):
         points = [(r['step'], r[key]) for r in rows if key in r]
         ax.plot(*zip(*points), lw=1.2)
@@ -118,7 +125,5 @@ def plot_loss_curves(work_dir: str,
         ax.tick_params(labelsize=8)
         ax.grid(alpha=0.3)
     fig.suptitle(title or work_dir, fontsize=9)
-    fig.tight_layout()
     fig.savefig(out_file, dpi=110)
-    plt.close(fig)
     return out_file

@@ -26,6 +26,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .canvas import agg_figure
+
 METHODS = ('auto', 'attention', 'gradcam')
 METHOD_TITLES = {'attention': 'attention', 'gradcam': 'Grad-CAM'}
 
@@ -233,9 +235,6 @@ def draw_roi_panels(image: np.ndarray,
     Returns:
         matplotlib.figure.Figure: on an Agg canvas; ``fig.savefig(path)``.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     if method not in METHOD_TITLES:
         raise ValueError(f'method must be one of {tuple(METHOD_TITLES)}, '
                          f'got {method!r}')
@@ -245,10 +244,9 @@ def draw_roi_panels(image: np.ndarray,
         raise ValueError(f'maps of size {maps.shape[1:]} for an image of '
                          f'size {image.shape[:2]}')
     panels = len(maps) + 1
-    fig = Figure(
+    fig = agg_figure(
         figsize=(panel_inches * panels + 0.6, panel_inches + 0.55),
         layout='constrained')
-    FigureCanvasAgg(fig)
     axes = fig.subplots(1, panels)
     axes[0].imshow(image)
     axes[0].set_title('image', fontsize=8)

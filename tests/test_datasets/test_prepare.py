@@ -306,3 +306,30 @@ def test_cache_of_an_older_version_is_rebuilt(tmp_path):
     with pytest.warns(UserWarning, match='a cache of version 1'):
         assert not prepare_subject(root, 1, out, **kwargs)['reused']
     assert prepare_subject(root, 1, out, **kwargs)['reused']
+
+
+def test_version_2_cache_gains_its_volume_in_place(tmp_path):
+    """Version 3 only adds the volume: a version-2 cache is upgraded from
+    the ROI masks, not rebuilt, unless the masks moved its voxels."""
+    root = build_mini_nsd(tmp_path / 'nsd', subjects=(1, ))
+    out = str(tmp_path / 'p')
+    kwargs = dict(rois=ROIS, progress=False, allow_partial=True)
+    prepare_subject(root, 1, out, **kwargs)
+    path = osp.join(out, 'subj01.h5')
+    with h5py.File(path, 'r+') as f:
+        affine = f.attrs['affine']
+        del f.attrs['affine'], f.attrs['volume_shape']
+        f.attrs['version'] = 2
+        f['rois/floc-faces/responses'][0, 0] = 123.  # reused, not rebuilt
+    assert prepare_subject(root, 1, out, **kwargs)['reused']
+    with h5py.File(path, 'r') as f:
+        assert f.attrs['version'] == 3
+        np.testing.assert_array_equal(f.attrs['affine'], affine)
+        assert f['rois/floc-faces/responses'][0, 0] == 123.
+        moved = f['rois/floc-faces/coords'][()] + 1
+    with h5py.File(path, 'r+') as f:
+        del f.attrs['affine'], f.attrs['volume_shape']
+        f.attrs['version'] = 2
+        f['rois/floc-faces/coords'][...] = moved
+    with pytest.raises(NSDFormatError, match='not where the ROI masks'):
+        prepare_subject(root, 1, out, **kwargs)

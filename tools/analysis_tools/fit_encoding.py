@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import os.path as osp
+import sys
 import time
 
 import numpy as np
@@ -42,7 +43,7 @@ def extract(model, preprocessor, dataloader_cfg, device):
     """Features (N, F), responses per ROI (N, V_k) and dataset rows."""
     loader = Runner.build_dataloader(dataloader_cfg)
     feats, responses = [], None
-    bar = ProgressBar(len(loader.dataset))
+    bar = ProgressBar(len(loader.dataset), file=sys.stdout)
     for batch in loader:
         data = preprocessor(batch)
         inputs = data['inputs']

@@ -35,8 +35,11 @@ def main():
     args = parser.parse_args()
     if args.kind == 'study':
         options = {} if args.metrics is None else dict(metrics=args.metrics)
-        plot_study(read_json(args.study_json)['summary'], args.out,
-                   title=args.title, **options)
+        study = read_json(args.study_json)
+        if 'summary' not in study:
+            raise SystemExit(f'{args.study_json}: no "summary"; not the '
+                             'study.json of transfer_study.py')
+        plot_study(study['summary'], args.out, title=args.title, **options)
     else:
         plot_loss_curves(args.work_dir, args.out, args.keys, args.title)
     print(f'written to {args.out}')

@@ -9,9 +9,10 @@ UperNet with the same seed. Every stage is a tool call, echoed before it
 runs; a stage whose result exists is skipped, so a killed study resumes.
 Prints mean ± std (over seeds, ddof 1) per arm and metric, and writes
 ``<work-dir>/study.json`` and its plot ``study.png`` (a panel per metric,
-a bar per arm, the std over seeds as error bars); every run also leaves
-``pretrain/loss_curves.png`` and ``encoding/brain_map.png`` in its
-``seed<S>/<arm>``. Example (the demo's four arms, three seeds)::
+a bar per arm, the std over seeds as error bars); in ``seed<S>/<arm>``
+every pretrained run also leaves ``pretrain/loss_curves.png``, and every
+run the brain map of its readout under ``encoding/`` (``brain_map.png``;
+``roi_r.png`` for Algonauts data). Example (the demo's four arms, three seeds)::
 
     python tools/analysis_tools/transfer_study.py --seeds 0 1 2 \\
         --work-dir work_dirs/transfer_study

@@ -29,6 +29,7 @@ import argparse
 import copy
 import os
 import os.path as osp
+import sys
 
 import torch
 from mmengine.config import DictAction
@@ -127,7 +128,8 @@ def main(argv=None):
     os.makedirs(args.out_dir, exist_ok=True)
     name = osp.splitext(osp.basename(args.config))[0]
 
-    bar = ProgressBar(len(indices)) if len(indices) > 2 else None
+    bar = (ProgressBar(len(indices), file=sys.stdout)
+           if len(indices) > 2 else None)
     written, feature_size = [], None
     for i in indices:
         batch = pseudo_collate([dataset[i]])

@@ -117,7 +117,8 @@ def main():
     with open(osp.join(ROOT, args.work_dir, 'summary.json'), 'w') as f:
         json.dump(summary, f, indent=2)
     pictures = sorted(
-        glob.glob(osp.join(args.work_dir, '**', '*.png'), recursive=True))
+        osp.relpath(p, ROOT) for p in glob.glob(
+            osp.join(ROOT, args.work_dir, '**', '*.png'), recursive=True))
     print(f'\n=== make demo: {summary["seconds"] / 60:.1f} min, written to '
           f'{osp.join(args.work_dir, "summary.json")}; {len(pictures)} '
           'pictures:')

@@ -38,6 +38,13 @@ def cache_path(out_dir: str, subject: int) -> str:
     return osp.join(out_dir, f'subj{subject:02d}.h5')
 
 
+def volume_attrs(shape: Sequence[int], affine: np.ndarray) -> Dict:
+    """The cache attributes of the volume that ``ijk`` indexes: (X, Y, Z)
+    and the (4, 4) affine."""
+    return dict(volume_shape=np.asarray(shape, dtype=np.int64),
+                affine=np.asarray(affine, dtype=np.float64))
+
+
 def stored_version(path: str) -> Optional[int]:
     """The version a cache file was written with (None if it has none)."""
     with open_hdf5(path) as f:
@@ -109,9 +116,7 @@ class CacheWriter:
         ``volume``: (X, Y, Z) and (4, 4) affine of the NIfTI space of
         ``ijk``."""
         if volume is not None:
-            self.file.attrs.update(
-                volume_shape=np.asarray(volume[0], dtype=np.int64),
-                affine=np.asarray(volume[1], dtype=np.float64))
+            self.file.attrs.update(volume_attrs(*volume))
         self.file.attrs.update(
             version=CACHE_VERSION,
             subject=subject,
@@ -162,7 +167,9 @@ class BrainCache:
             raise NSDFormatError(
                 self.path, f'not an mmbrain cache of version {CACHE_VERSION}'
                 f' (found {f.attrs.get("version")}); prepare it again with '
-                'tools/dataset_converters/prepare_nsd.py --force')
+                'tools/dataset_converters/prepare_nsd.py (it adds the volume '
+                'to a raw-NSD cache of version 2 in place; add --format '
+                'algonauts for an Algonauts cache, --force to rebuild)')
         self.rois: List[str] = json.loads(f.attrs['rois'])
         self.subject = int(f.attrs['subject'])
         self.report: Dict = json.loads(f.attrs['report'])
@@ -179,7 +186,10 @@ class BrainCache:
             f, 'image_files', (n, )).asstr()[()].tolist()
                             if 'image_files' in f else None)
         self.volume_shape = self.affine = None
-        if 'affine' in f.attrs:
+        if 'affine' in f.attrs or 'volume_shape' in f.attrs:
+            if not {'affine', 'volume_shape'} <= set(f.attrs):
+                raise NSDFormatError(self.path, 'it has one of the attributes'
+                                     ' affine and volume_shape, not both')
             self.volume_shape = tuple(int(s) for s in f.attrs['volume_shape'])
             self.affine = np.asarray(f.attrs['affine'], dtype=np.float64)
             if len(self.volume_shape) != 3 or self.affine.shape != (4, 4):

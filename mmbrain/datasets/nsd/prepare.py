@@ -31,10 +31,12 @@ from typing import Dict, List, Sequence, Tuple
 import h5py
 import numpy as np
 from mmengine.utils import ProgressBar
+from nibabel.affines import apply_affine
 
 from . import layout
 from .betas import read_session_betas
 from .cache import (CACHE_VERSION, BrainCache, CacheWriter, cache_path,
+                    volume_attrs,
                     stored_version)
 from .expdesign import load_expdesign
 from .hdf5 import open_hdf5, read, require_dataset
@@ -364,6 +366,28 @@ def check_reuse(path: str, root: str, rois: Sequence[str],
         return cache.report
 
 
+def add_volume(path: str, root: str, subject: int):
+    """Upgrade a version-2 cache in place to version 3, which adds the
+    volume (shape and affine of the ROI masks) that ``ijk`` indexes.
+
+    Raises:
+        NSDFormatError: Naming the cache, when the masks no longer map its
+            voxel indices to its coordinates (prepare it again with
+            ``--force``).
+    """
+    with h5py.File(path, 'r+') as f:
+        rois = json.loads(f.attrs['rois'])
+        voxels = load_subject_voxels(root, subject, rois)
+        for roi in rois:
+            mm = apply_affine(voxels.affine, f[f'rois/{roi}/ijk'][()])
+            if not np.allclose(mm, f[f'rois/{roi}/coords'][()], atol=1e-3):
+                raise NSDFormatError(
+                    path, f'its {roi} voxels are not where the ROI masks '
+                    'put them now; prepare it again with --force')
+        f.attrs.update(volume_attrs(voxels.volume_shape, voxels.affine),
+                       version=CACHE_VERSION)
+
+
 def prepare_subject(root: str,
                     subject: int,
                     out_dir: str,
@@ -402,6 +426,9 @@ def prepare_subject(root: str,
     sources = source_files(root, subject, rois, sessions)
     if osp.exists(final) and not force:
         version = stored_version(final)
+        if version == 2:  # all of version 3 but the volume: add it
+            add_volume(final, root, subject)
+            version = CACHE_VERSION
         if version == CACHE_VERSION:
             return dict(check_reuse(final, root, rois, sources), reused=True)
         warnings.warn(f'{final}: a cache of version {version} (an older '

@@ -85,7 +85,8 @@ class RidgeCV:
         shuffled with ``seed``, cut by ``torch.chunk`` into ``num_folds``
         validation sets of ``ceil(N / K)`` rows (the last smaller; fewer
         sets when N is small). For leave-one-out, the N one-row splits that
-        :meth:`fit` solves in closed form.
+        :meth:`fit` solves in closed form (N arrays of N - 1 rows: for
+        comparisons on small N, not what :meth:`fit` builds).
 
         Returns:
             list[tuple[ndarray, ndarray]]: Per fold (train, val), sorted row
@@ -123,9 +124,11 @@ class RidgeCV:
         """
         x, y = self._as(x), self._as(y)
         alphas = self.alphas.to(x.device)
-        steps = 2 + (len(alphas) if self.num_folds is None else len(
-            self.folds(len(x))))
-        bar = ProgressBar(steps, file=sys.stdout) if progress else None
+        bar = None
+        if progress:
+            steps = 2 + (len(alphas) if self.num_folds is None else len(
+                self.folds(len(x))))
+            bar = ProgressBar(steps, file=sys.stdout)
         step = bar.update if bar else lambda: None
         factors = self._decompose(x, y)
         step()
