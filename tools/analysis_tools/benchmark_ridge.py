@@ -23,15 +23,7 @@ import torch
 from himalaya.backend import ALL_BACKENDS, set_backend
 from himalaya.ridge import RidgeCV as HimalayaRidgeCV
 
-from mmbrain.models import RidgeCV
-
-
-def neg_summed_sq_error(y_true, y_pred):
-    """Himalaya's ``score_func``: (n, V) targets and (n, V) or (A, n, V)
-    predictions -> (V,) or (A, V) minus the summed squared error. Its mean
-    over the folds ranks alphas as ours does (himalaya's default, the mean
-    squared error per fold, weighs unequal folds unequally)."""
-    return -((y_pred - y_true)**2).sum(-2)
+from mmbrain.models.readouts import RidgeCV, neg_summed_sq_error
 
 
 def fit_ours(ridge):

@@ -1,4 +1,4 @@
 from .pooled_features import PooledFeatures
-from .ridge import RidgeCV
+from .ridge import RidgeCV, neg_summed_sq_error
 
-__all__ = ['PooledFeatures', 'RidgeCV']
+__all__ = ['PooledFeatures', 'RidgeCV', 'neg_summed_sq_error']

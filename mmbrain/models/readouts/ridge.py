@@ -100,10 +100,10 @@ class RidgeCV:
         vals = [np.sort(c.numpy()) for c in order.chunk(self.num_folds)]
         return [(np.setdiff1d(rows, val), val) for val in vals]
 
-    def _kfold_errors(self, x, y, alphas, step):
+    def _kfold_errors(self, x, y, alphas, folds, step):
         errors = torch.zeros(len(alphas), y.shape[1], dtype=self.dtype,
                              device=x.device)
-        for split in self.folds(len(x)):
+        for split in folds:
             train, val = (torch.from_numpy(i).to(x.device) for i in split)
             x_mean, y_mean, e, v, vxy = self._decompose(x[train], y[train])
             xv = (x[val] - x_mean) @ v  # (n_val, F)
@@ -124,18 +124,18 @@ class RidgeCV:
         """
         x, y = self._as(x), self._as(y)
         alphas = self.alphas.to(x.device)
+        folds = None if self.num_folds is None else self.folds(len(x))
         bar = None
         if progress:
-            steps = 2 + (len(alphas) if self.num_folds is None else len(
-                self.folds(len(x))))
+            steps = 2 + (len(alphas) if folds is None else len(folds))
             bar = ProgressBar(steps, file=sys.stdout)
         step = bar.update if bar else lambda: None
         factors = self._decompose(x, y)
         step()
-        if self.num_folds is None:
+        if folds is None:
             errors = self._loo_errors(x, y, alphas, step, *factors)
         else:
-            errors = self._kfold_errors(x, y, alphas, step)
+            errors = self._kfold_errors(x, y, alphas, folds, step)
         self.cv_error_ = errors
         if self.per_output:
             chosen = errors.argmin(0)
@@ -159,3 +159,12 @@ class RidgeCV:
     def predict(self, x) -> torch.Tensor:
         """(N, F) features -> (N, V) predicted responses."""
         return self._as(x) @ self.coef_ + self.intercept_
+
+
+def neg_summed_sq_error(y_true, y_pred):
+    """:class:`RidgeCV`'s criterion as a himalaya ``score_func``: (n, V)
+    targets and (n, V) or (A, n, V) predictions -> (V,) or (A, V) minus the
+    summed squared error. Its mean over folds ranks alphas as ours does
+    (himalaya's default, the mean squared error per fold, weighs unequal
+    folds unequally)."""
+    return -((y_pred - y_true)**2).sum(-2)

@@ -5,6 +5,7 @@ from himalaya.backend import get_backend, set_backend
 from himalaya.ridge import RidgeCV as HimalayaRidgeCV
 
 from mmbrain.models import RidgeCV
+from mmbrain.models.readouts import neg_summed_sq_error
 
 
 def test_equals_normal_equations():
@@ -90,11 +91,6 @@ def test_folds_partition_the_rows():
     loo = RidgeCV([1.]).folds(4)
     assert [val.tolist() for _, val in loo] == [[0], [1], [2], [3]]
     assert loo[2][0].tolist() == [0, 1, 3]
-
-
-def neg_summed_sq_error(y_true, y_pred):
-    """Himalaya's ``score_func`` ranking alphas as ours does."""
-    return -((y_pred - y_true)**2).sum(-2)
 
 
 @pytest.fixture
