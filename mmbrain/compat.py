@@ -11,6 +11,11 @@ changed and why; nothing else in the project patches third-party code.
   ``getattr`` that only returns ``HistoryBuffer``'s statistics methods (a
   buffer pickles them as ``getattr(HistoryBuffer, 'mean')``); safe loading
   stays on for everything else.
+* ``checkpoint-errors``: mmengine's loader of local checkpoints is replaced
+  (through ``CheckpointLoader.register_scheme``) by
+  :func:`mmbrain.utils.checkpoint.load_local_checkpoint`, which names the
+  file when a checkpoint is missing, damaged or refused by safe loading,
+  instead of torch's advice to load it unsafely.
 * ``package-lookup``: mmengine resolves ``mmdet::``/``mmseg::`` config paths
   with ``pkg_resources``, deprecated (and removed in setuptools 82). The three
   helpers involved are re-implemented with :mod:`importlib.metadata`.
@@ -27,6 +32,9 @@ PATCHES = {
     'checkpoint-allowlist':
     'torch>=2.6 defaults torch.load to weights_only=True; mmengine 0.10.7 '
     'checkpoints hold HistoryBuffer and numpy objects',
+    'checkpoint-errors':
+    "torch's errors for a damaged or refused checkpoint do not name the "
+    'file, and suggest weights_only=False',
     'package-lookup':
     'mmengine 0.10.7 finds installed packages through pkg_resources, '
     'deprecated and removed in setuptools 82',
@@ -132,7 +140,12 @@ def _patch_package_lookup():
 
 def apply():
     """Apply every entry of :data:`PATCHES` (idempotent)."""
+    from mmengine.runner import CheckpointLoader
+
+    from .utils.checkpoint import load_local_checkpoint
     torch.serialization.add_safe_globals(mmengine_checkpoint_globals())
+    CheckpointLoader.register_scheme(
+        prefixes='', loader=load_local_checkpoint, force=True)
     _patch_package_lookup()
 
 

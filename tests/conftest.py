@@ -20,6 +20,35 @@ def small_demo_nsd(tmp_path_factory):
 
 
 @pytest.fixture(scope='session')
+def raw_demo_nsd(tmp_path_factory):
+    """A demo NSD of one subject (300 images, 3 sessions) in the raw
+    layout, not prepared; its root. Tests prepare it into their own
+    ``--out-dir``."""
+    root = str(tmp_path_factory.mktemp('raw_demo_nsd'))
+    make_demo_nsd(root, DemoSpec(num_subjects=1, num_downstream=4))
+    return root
+
+
+@pytest.fixture(scope='session')
+def cache_arrays():
+    """``cache_arrays(path)``: every dataset of a prepared cache and its
+    attributes but the report (whose counts of reused sessions differ
+    between a fresh and a resumed run), by name."""
+    import h5py
+
+    def read(path):
+        arrays = {}
+        with h5py.File(path, 'r') as f:
+            f.visititems(lambda name, item: arrays.__setitem__(
+                name, item[()]) if isinstance(item, h5py.Dataset) else None)
+            arrays.update({f'@{k}': v for k, v in f.attrs.items()
+                           if k != 'report'})
+        return arrays
+
+    return read
+
+
+@pytest.fixture(scope='session')
 def repo_root():
     """The repository's root, where configs/ and tools/ are."""
     return osp.dirname(osp.dirname(osp.abspath(__file__)))

@@ -16,7 +16,9 @@ class Payload:
 
 
 def test_every_patch_is_documented():
-    assert set(compat.PATCHES) == {'checkpoint-allowlist', 'package-lookup'}
+    assert set(compat.PATCHES) == {
+        'checkpoint-allowlist', 'checkpoint-errors', 'package-lookup'
+    }
     for name in compat.PATCHES:
         assert name in compat.__doc__
 

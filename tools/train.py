@@ -10,6 +10,7 @@ PyTorch). Example::
 """
 import argparse
 import os
+import sys
 
 from mmengine.config import DictAction
 from mmengine.registry import RUNNERS
@@ -17,6 +18,8 @@ from mmengine.runner import Runner
 
 import mmbrain  # noqa: F401  (applies mmbrain.compat)
 from mmbrain.utils import check_train_batches, load_tool_config
+from mmbrain.utils.checkpoint import (CheckpointError, checkpoint_problem,
+                                      resume_checkpoint)
 
 
 def parse_args():
@@ -31,7 +34,8 @@ def parse_args():
         type=str,
         const='auto',
         help='resume from this checkpoint, or without a path from the latest '
-        'checkpoint in the work dir')
+        'checkpoint in the work dir (the one saved before it, with a warning, '
+        'if the latest is damaged)')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -60,12 +64,16 @@ def main():
                              f'the config has {wrapper}')
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
-    if args.resume == 'auto':
+    if args.resume is not None:
         cfg.resume = True
-        cfg.load_from = None
-    elif args.resume is not None:
-        cfg.resume = True
-        cfg.load_from = args.resume
+        try:
+            cfg.load_from = (resume_checkpoint(cfg.work_dir)
+                             if args.resume == 'auto' else args.resume)
+            problem = cfg.load_from and checkpoint_problem(cfg.load_from)
+        except CheckpointError as e:
+            sys.exit(f'error: {e}')
+        if problem:
+            sys.exit(f'error: {cfg.load_from}: {problem}')
     runner = (Runner.from_cfg(cfg)
               if 'runner_type' not in cfg else RUNNERS.build(cfg))
     check_train_batches(runner)

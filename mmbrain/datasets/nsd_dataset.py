@@ -6,7 +6,9 @@ from mmengine.dataset import BaseDataset
 
 from mmbrain.registry import DATASETS, TRANSFORMS
 from .nsd import BrainCache, NSDStimuli, cache_path
-from .nsd.layout import ROI_GROUPS, NSDFormatError, check_subject
+from .nsd.prepare import prepare_command
+from .nsd.layout import (ROI_GROUPS, NSDFormatError, check_rois,
+                         check_subject)
 from .nsd.layout import stimuli_path as raw_stimuli_path
 
 
@@ -70,12 +72,8 @@ class NSDBrainDataset(BaseDataset):
                              f'{split!r}')
         if not subjects:
             raise ValueError('subjects must name at least one subject')
-        unknown = [r for r in rois if r not in ROI_GROUPS]
-        if unknown:
-            raise ValueError(f'unknown ROI groups {unknown}; NSD has '
-                             f'{list(ROI_GROUPS)}')
         self.subjects = [check_subject(s) for s in subjects]
-        self.rois = tuple(rois)
+        self.rois = check_rois(rois)
         self.split = split
         self.cache_dir = cache_dir
         self.shuffle_responses = shuffle_responses
@@ -100,6 +98,19 @@ class NSDBrainDataset(BaseDataset):
             values = [cache.ncsnr(roi) for roi in self.rois]
         return None if any(v is None for v in values) else values
 
+    def _missing_cache(self, subject: int) -> str:
+        """What to do about a subject without a cache: the command that
+        makes it from the raw files here, or where they are missing."""
+        out_dir = osp.join(self.data_root, self.cache_dir)
+        try:
+            command = prepare_command(self.data_root, subject, out_dir)
+        except NSDFormatError as e:
+            return (f'no prepared cache for subject {subject}, and no raw NSD'
+                    f' betas to prepare it from ({e}); see tools/'
+                    'dataset_converters/prepare_nsd.py --help for NSD and '
+                    'Algonauts data')
+        return f'no prepared cache for subject {subject}; run {command}'
+
     def load_data_list(self) -> list:
         brick_file = raw_stimuli_path(self.data_root)
         brick_size = None
@@ -107,10 +118,7 @@ class NSDBrainDataset(BaseDataset):
         for subject in self.subjects:
             path = self.cache_file(subject)
             if not osp.exists(path):
-                raise NSDFormatError(
-                    path, f'no prepared cache for subject {subject}; run '
-                    'tools/dataset_converters/prepare_nsd.py '
-                    f'{self.data_root} --subjects {subject}')
+                raise NSDFormatError(path, self._missing_cache(subject))
             with BrainCache(path, self.rois) as cache:
                 nsd_ids, test = cache.nsd_ids, cache.shared1000
                 repeats = cache.num_repeats

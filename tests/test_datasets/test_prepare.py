@@ -333,3 +333,62 @@ def test_version_2_cache_gains_its_volume_in_place(tmp_path):
         f['rois/floc-faces/coords'][...] = moved
     with pytest.raises(NSDFormatError, match='not where the ROI masks'):
         prepare_subject(root, 1, out, **kwargs)
+
+
+@pytest.mark.parametrize('damage,error', [
+    ('csv', r'nsd_stim_info_merged.csv: missing columns \[\'shared1000\'\]'),
+    ('header', r'betas_session02.hdf5: dataset \'betas\' must have shape'),
+    ('design', r'betas_session02.hdf5: 2 sessions of 4 trials need 8 trials'
+     ' in the experiment design, which has 6'),
+])
+def test_bad_inputs_are_refused_before_any_session_is_read(
+        tmp_path, monkeypatch, damage, error):
+    import scipy.io
+    root = build_mini_nsd(tmp_path / 'nsd', subjects=(1, ))
+    if damage == 'csv':
+        lines = open(layout.stim_info_path(root)).read().splitlines()
+        with open(layout.stim_info_path(root), 'w') as f:
+            f.write('\n'.join(l.rsplit(',', 1)[0] for l in lines) + '\n')
+    elif damage == 'header':
+        with h5py.File(layout.betas_path(root, 1, 2), 'r+') as f:
+            betas = f['betas'][()]
+            del f['betas']
+            f['betas'] = betas[:, :-1]
+    else:
+        mat = scipy.io.loadmat(layout.expdesign_path(root))
+        mat['masterordering'] = mat['masterordering'][:, :6]
+        scipy.io.savemat(layout.expdesign_path(root), mat)
+
+    def no_reading(*args):
+        raise AssertionError('a session was read')
+
+    monkeypatch.setattr(prepare, 'read_session_betas', no_reading)
+    out = tmp_path / 'p'
+    with pytest.raises(NSDFormatError, match=error):
+        prepare_subject(root, 1, str(out), rois=ROIS, progress=False,
+                        allow_partial=True)
+    assert os.listdir(out) == []  # no trials folder, no lock
+
+
+def test_missing_root_is_named_as_such(tmp_path):
+    with pytest.raises(NSDFormatError,
+                       match='nsd: data root not found'):
+        prepare_subject(str(tmp_path / 'nsd'), 1, str(tmp_path / 'p'))
+
+
+def test_short_disk_is_warned_of_before_the_work(tmp_path, monkeypatch):
+    from collections import namedtuple
+
+    from mmbrain.datasets.nsd import writing
+    root = build_mini_nsd(tmp_path / 'nsd', subjects=(1, ))
+    usage = namedtuple('usage', 'total used free')
+    monkeypatch.setattr(writing.shutil, 'disk_usage',
+                        lambda _: usage(10, 10, 100))
+    # 2 sessions x 4 trials x 4 voxels + 4 images x (3 + 2) voxels, float32
+    with pytest.warns(UserWarning, match=r'p: 0.0 MiB free, but subject 1 '
+                      r'needs about 0.0 MiB'):
+        prepare_subject(root, 1, str(tmp_path / 'p'), rois=ROIS,
+                        progress=False, allow_partial=True)
+    assert prepare.disk_needed(
+        prepare.check_inputs(root, 1, ROIS, [1, 2]), 2) == 4 * (
+            2 * 4 * 4 + 4 * (3 + 2))

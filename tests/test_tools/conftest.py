@@ -71,3 +71,32 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """``small_disk(kib)`` mounts a tmpfs of that size (a small file system
+    that fills up) and returns its path; called again, it resizes it.
+    Skips where mounting is not allowed (not root, no CAP_SYS_ADMIN)."""
+    mount = tmp_path / 'disk'
+    mount.mkdir()
+    mounted = []
+
+    def make(kib: int) -> str:
+        args = (['mount', '-o', f'remount,size={kib}k', str(mount)]
+                if mounted else
+                ['mount', '-t', 'tmpfs', '-o', f'size={kib}k', 'tmpfs',
+                 str(mount)])
+        try:
+            proc = subprocess.run(args, capture_output=True, text=True)
+        except OSError as e:  # no mount command
+            pytest.skip(f'cannot mount a small file system: {e}')
+        if proc.returncode:
+            pytest.skip('cannot mount a small file system: '
+                        f'{proc.stderr.strip()}')
+        mounted.append(kib)
+        return str(mount)
+
+    yield make
+    if mounted:
+        subprocess.run(['umount', str(mount)], check=True)

@@ -80,3 +80,33 @@ def test_amp_training_resumes_with_loss_scaler(tmp_path, train_toy):
     ckpt = torch.load(tmp_path / 'iter_10.pth')
     assert ckpt['meta']['iter'] == 10
     assert 'loss_scaler' in ckpt['optimizer']
+
+
+def test_resume_steps_back_over_a_damaged_latest_checkpoint(tmp_path,
+                                                           train_toy):
+    train_toy(tmp_path / 'reference')
+    work_dir = tmp_path / 'resumed'
+    train_toy(work_dir, check=False, TOY_KILL_AT='5')
+    latest = work_dir / 'iter_4.pth'
+    data = latest.read_bytes()
+    latest.write_bytes(data[:len(data) // 2])  # a disk that lost its tail
+
+    resumed = train_toy(work_dir, '--resume')
+    log = resumed.stdout + resumed.stderr
+    assert f'the latest checkpoint {latest} cannot be used' in log
+    assert f'resuming from {work_dir / "iter_2.pth"}' in log
+    assert 'resumed epoch: 0, iter: 2' in log
+    ref = torch.load(tmp_path / 'reference' / 'iter_10.pth')
+    res = torch.load(work_dir / 'iter_10.pth')
+    for key, value in ref['state_dict'].items():
+        assert torch.equal(value, res['state_dict'][key]), key
+
+
+def test_resume_from_a_damaged_checkpoint_is_one_line(tmp_path, train_toy):
+    path = tmp_path / 'cut.pth'
+    path.write_bytes(b'PK\x03\x04 cut short')
+    proc = train_toy(tmp_path, '--resume', str(path), check=False)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1].startswith(
+        f'error: {path}: damaged or truncated')
+    assert 'Traceback' not in proc.stderr

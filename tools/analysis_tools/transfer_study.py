@@ -119,6 +119,22 @@ class Study:
             self.seconds += run_stage(title, [self.python] + args, ROOT)
         return result
 
+    def train(self, title: str, config: str, work_dir: str,
+              options: List[str]) -> str:
+        """Train ``config`` in ``work_dir`` unless it finished; a killed
+        training resumes from its last checkpoint. Returns the final
+        checkpoint."""
+        finished = osp.join(ROOT, work_dir, 'finished')
+        if osp.exists(finished):
+            print(f'\n=== {title}: {work_dir} finished, skipped', flush=True)
+        else:
+            self.seconds += run_stage(title, [
+                self.python, 'tools/train.py', config, '--work-dir', work_dir,
+                '--resume', '--cfg-options', *options
+            ], ROOT)
+            open(finished, 'w').close()
+        return last_checkpoint(osp.join(ROOT, work_dir))
+
     def pretrain(self, config: str, seed: int, run_dir: str):
         """Pretrain, export, retrieval; returns (backbone, retrieval)."""
         data = [
@@ -142,12 +158,8 @@ class Study:
             options.append(
                 f'train_dataloader.dataset.shuffle_responses={seed}')
         pretrain_dir = osp.join(run_dir, 'pretrain')
-        done = osp.join(pretrain_dir, 'last_checkpoint')
-        self.stage(f'pretrain {config} (seed {seed})', [
-            'tools/train.py', config, '--work-dir', pretrain_dir,
-            '--cfg-options', *options
-        ], done)
-        checkpoint = last_checkpoint(osp.join(ROOT, pretrain_dir))
+        checkpoint = self.train(f'pretrain {config} (seed {seed})', config,
+                                pretrain_dir, options)
         curves = osp.join(ROOT, pretrain_dir, 'loss_curves.png')
         if not osp.exists(curves):
             plot_loss_curves(osp.join(ROOT, pretrain_dir), curves,
@@ -206,11 +218,8 @@ class Study:
         for task in ('mask_rcnn', 'upernet'):
             task_dir = osp.join(run_dir, task)
             options = data[task] + init + [f'randomness.seed={seed}']
-            self.stage(f'fine-tune {task} (seed {seed})', [
-                'tools/train.py', self.downstream[task], '--work-dir',
-                task_dir, '--cfg-options', *options
-            ], osp.join(task_dir, 'last_checkpoint'))
-            checkpoint = last_checkpoint(osp.join(ROOT, task_dir))
+            checkpoint = self.train(f'fine-tune {task} (seed {seed})',
+                                    self.downstream[task], task_dir, options)
             out = osp.join(task_dir, 'test_metrics.json')
             self.stage(f'test {task}', [
                 'tools/test.py', self.downstream[task], checkpoint,

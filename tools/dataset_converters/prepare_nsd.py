@@ -17,8 +17,16 @@ skips finished subjects and, inside a subject, finished sessions. A subject
 with fewer session files than NSD has is refused unless ``--allow-partial``.
 Prints, per subject, the voxels kept and dropped (NaN or constant) per ROI
 group, the time taken and the peak memory of its process. A subject that
-fails is reported with its file while the others go on; the exit status is
-then 1.
+fails is reported on one line with its file while the others go on; the
+exit status is then 1.
+
+One preparation per subject at a time: it holds ``<out-dir>/subjXX.lock``
+throughout, and a second preparation of that subject (another command, or
+a subject listed twice) refuses at once, naming the process that holds it.
+The lock of a killed run is taken over on the same host; one left by a run
+on another host must be deleted by hand. Every input is checked before the
+first session is read, a short disk gets a warning first, and a full disk
+stops the subject with one line, keeping its finished sessions for a rerun.
 """
 import argparse
 import json
@@ -27,17 +35,33 @@ import resource
 import sys
 import time
 import traceback
+import warnings
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 
+from mmbrain.datasets.nsd import (CacheWriteError, NSDFormatError,
+                                  SubjectLockedError)
 from mmbrain.datasets.nsd.algonauts import (HEMISPHERES,
                                              convert_algonauts_subject)
-from mmbrain.datasets.nsd.layout import ROI_GROUPS, NSDFormatError
+from mmbrain.datasets.nsd.layout import (ROI_GROUPS, check_rois, check_root,
+                                         check_subject)
 from mmbrain.datasets.nsd.prepare import prepare_subject, session_span
+
+# a user's mistake or a problem of the data: one line, no traceback
+USER_ERRORS = (NSDFormatError, CacheWriteError, SubjectLockedError)
+
+
+def one_line_warnings(message, category, *_, **__):
+    print(f'warning: {message}', file=sys.stderr, flush=True)
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False)
     parser.add_argument('data_root', help='the NSD download')
     parser.add_argument('--subjects', type=int, nargs='+', required=True)
     parser.add_argument('--out-dir', help='default: <data_root>/prepared')
@@ -71,17 +95,40 @@ def parse_args():
     parser.add_argument(
         '--stim-info', help='algonauts: nsd_stim_info_merged.csv (marks '
         'the shared1000 test images)')
-    args = parser.parse_args()
+    argv = sys.argv[1:]
+    args = parser.parse_args(argv)
+
+    def fail(problem: str):
+        parser.exit(2, f'{parser.prog}: error: {problem}\n')
+
+    given = Counter(a.split('=', 1)[0] for a in argv if a.startswith('--'))
+    repeated = [a for a, n in given.items() if n > 1]
+    if repeated:
+        fail(f'{", ".join(repeated)} given more than once; give each option '
+             'once (--subjects takes several numbers: --subjects 1 2 3)')
     if args.format == 'algonauts' and not args.vertex_coords:
-        parser.error('--format algonauts needs --vertex-coords')
+        fail('--format algonauts needs --vertex-coords')
     if args.workers < 1:
-        parser.error('--workers must be at least 1')
+        fail('--workers must be at least 1')
+    try:
+        for subject in args.subjects:
+            check_subject(subject)
+        check_rois(args.rois)
+        check_root(args.data_root)
+    except ValueError as e:
+        fail(str(e))
+    twice = sorted(s for s, n in Counter(args.subjects).items() if n > 1)
+    if twice:
+        print(f'note: --subjects lists {twice} more than once; each subject '
+              'is prepared once', flush=True)
+        args.subjects = list(dict.fromkeys(args.subjects))
     return args
 
 
 def prepare_one(args, out_dir: str, subject: int) -> dict:
     """Prepare one subject; its report, time and peak memory, or its
     error."""
+    warnings.showwarning = one_line_warnings
     start = time.time()
     try:
         if args.format == 'algonauts':
@@ -108,7 +155,7 @@ def prepare_one(args, out_dir: str, subject: int) -> dict:
                 allow_partial=args.allow_partial,
                 force=args.force,
                 progress=args.workers == 1)
-    except NSDFormatError as e:
+    except USER_ERRORS as e:
         return dict(subject=subject, error=str(e))
     except Exception:  # a bug: keep its traceback, let the others finish
         return dict(subject=subject, error=traceback.format_exc())
@@ -157,13 +204,18 @@ def main():
         with ProcessPoolExecutor(
                 args.workers, mp_context=get_context('spawn'),
                 max_tasks_per_child=1) as pool:
-            futures = [
-                pool.submit(prepare_one, args, out_dir, subject)
+            futures = {
+                pool.submit(prepare_one, args, out_dir, subject): subject
                 for subject in args.subjects
-            ]
+            }
             results = []
             for future in as_completed(futures):
-                results.append(future.result())
+                try:
+                    results.append(future.result())
+                except BrokenProcessPool as e:  # killed, out of memory
+                    results.append(dict(
+                        subject=futures[future],
+                        error=f'its process died ({e})'))
                 print_result(results[-1])
     failed = [r['subject'] for r in results if 'error' in r]
     print(json.dumps(dict(out_dir=osp.abspath(out_dir), failed=failed)))

@@ -75,4 +75,5 @@ train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 randomness = dict(seed=0)  # random and brain runs share heads and order
 default_hooks = dict(
     logger=dict(interval=10),
-    checkpoint=dict(interval=max_epochs, max_keep_ckpts=1))
+    # every epoch, keeping two: a killed run loses at most one epoch
+    checkpoint=dict(interval=1, max_keep_ckpts=2))

@@ -40,4 +40,6 @@ model = dict(
 
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 default_hooks = dict(
-    logger=dict(interval=5), checkpoint=dict(interval=10, max_keep_ckpts=1))
+    logger=dict(interval=5),
+    # every epoch, keeping two: a killed run loses at most one epoch
+    checkpoint=dict(interval=1, max_keep_ckpts=2))

@@ -70,4 +70,5 @@ train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
 randomness = dict(seed=0)  # random and brain runs share heads and order
 default_hooks = dict(
     logger=dict(interval=20),
-    checkpoint=dict(interval=max_iters, max_keep_ckpts=1))
+    # every 20 iterations, keeping two: a killed run loses at most 20
+    checkpoint=dict(interval=20, max_keep_ckpts=2))

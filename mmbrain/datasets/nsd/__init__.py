@@ -5,11 +5,13 @@ from .layout import NSDFormatError, ROI_GROUPS
 from .prepare import prepare_subject
 from .rois import ROIVoxels, load_roi_voxels
 from .stim_info import StimInfo, load_stim_info
+from .writing import CacheWriteError, SubjectLock, SubjectLockedError
 from .stimuli import NSDStimuli
 
 __all__ = [
-    'BrainCache', 'CacheWriter', 'ExpDesign', 'NSDFormatError', 'NSDStimuli',
-    'ROIVoxels', 'ROI_GROUPS', 'StimInfo', 'cache_path', 'load_expdesign',
+    'BrainCache', 'CacheWriteError', 'CacheWriter', 'ExpDesign',
+    'NSDFormatError', 'NSDStimuli', 'ROIVoxels', 'ROI_GROUPS', 'StimInfo',
+    'SubjectLock', 'SubjectLockedError', 'cache_path', 'load_expdesign',
     'load_roi_voxels', 'load_stim_info', 'prepare_subject',
     'read_session_betas'
 ]

@@ -26,6 +26,7 @@ import numpy as np
 from .layout import ROI_GROUPS, NSDFormatError, check_subject, require_file
 from .cache import CacheWriter, cache_path
 from .stim_info import load_stim_info
+from .writing import SubjectLock, remove_temps
 
 HEMISPHERES = ('lh', 'rh')
 IMAGE_NAME = re.compile(r'train-(\d+)_nsd-(\d+)\.png')
@@ -115,25 +116,28 @@ def convert_algonauts_subject(subject_dir: str,
         shared = np.zeros(len(nsd_ids), dtype=bool)
     order = np.argsort(nsd_ids)
     report = dict(subject=subject, images=len(files), rois={})
-    with CacheWriter(
-            cache_path(out_dir, subject),
-            nsd_ids[order],
-            shared[order],
-            image_files=[osp.abspath(files[i]) for i in order]) as out:
-        for roi, (responses, coords, index) in per_roi.items():
-            responses = np.concatenate(responses, axis=1)[order]
-            finite = np.isfinite(responses).all(0)
-            if not finite.any():
-                raise NSDFormatError(subject_dir,
-                                     f'no vertex of {roi} is finite')
-            stored = out.add_roi(
-                roi,
-                coords=np.concatenate(coords)[finite],
-                vertex=np.concatenate(index)[finite])
-            stored[...] = responses[:, finite]
-            report['rois'][roi] = dict(
-                voxels=int(len(finite)),
-                dropped=int((~finite).sum()),
-                kept=int(finite.sum()))
-        out.finish(subject, rois, subject_dir, report)
+    path = cache_path(out_dir, subject)
+    with SubjectLock(out_dir, subject):
+        remove_temps(path)
+        with CacheWriter(
+                path,
+                nsd_ids[order],
+                shared[order],
+                image_files=[osp.abspath(files[i]) for i in order]) as out:
+            for roi, (responses, coords, index) in per_roi.items():
+                responses = np.concatenate(responses, axis=1)[order]
+                finite = np.isfinite(responses).all(0)
+                if not finite.any():
+                    raise NSDFormatError(subject_dir,
+                                         f'no vertex of {roi} is finite')
+                stored = out.add_roi(
+                    roi,
+                    coords=np.concatenate(coords)[finite],
+                    vertex=np.concatenate(index)[finite])
+                stored[...] = responses[:, finite]
+                report['rois'][roi] = dict(
+                    voxels=int(len(finite)),
+                    dropped=int((~finite).sum()),
+                    kept=int(finite.sum()))
+            out.finish(subject, rois, subject_dir, report)
     return report

@@ -7,6 +7,24 @@ from .hdf5 import open_hdf5, read, require_dataset
 from .layout import BETAS_SCALE, NSDFormatError
 
 
+def _betas(f, volume_shape: Sequence[int]):
+    """The (T, Z, Y, X) int16 ``betas`` dataset of an open session file."""
+    require_dataset(f, 'betas', dtype=np.int16)
+    try:
+        return require_dataset(f, 'betas', (None, *volume_shape[::-1]))
+    except NSDFormatError as e:
+        raise NSDFormatError(
+            f.filename, f'{e.problem} (the ROI volume {tuple(volume_shape)} '
+            'with its axes reversed)') from None
+
+
+def session_trials(path: str, volume_shape: Sequence[int]) -> int:
+    """The trials of a session file, from its header alone (checked as
+    :func:`read_session_betas` reads it)."""
+    with open_hdf5(path) as f:
+        return _betas(f, volume_shape).shape[0]
+
+
 def read_session_betas(path: str,
                        ijk: np.ndarray,
                        volume_shape: Sequence[int],
@@ -27,15 +45,9 @@ def read_session_betas(path: str,
     Returns:
         np.ndarray: (T, V) float32 betas in their original units.
     """
-    x, y, z = volume_shape
+    x, y, _ = volume_shape
     with open_hdf5(path) as f:
-        betas = require_dataset(f, 'betas', dtype=np.int16)
-        try:
-            require_dataset(f, 'betas', (None, z, y, x))
-        except NSDFormatError as e:
-            raise NSDFormatError(
-                path, f'{e.problem} (the ROI volume {tuple(volume_shape)} '
-                'with its axes reversed)') from None
+        betas = _betas(f, volume_shape)
         flat = (ijk[:, 2] * y + ijk[:, 1]) * x + ijk[:, 0]
         out = np.empty((betas.shape[0], len(ijk)), dtype=np.float32)
         for start in range(0, betas.shape[0], chunk_trials):

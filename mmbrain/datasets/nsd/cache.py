@@ -30,6 +30,7 @@ import numpy as np
 
 from .hdf5 import open_hdf5, read, require_dataset
 from .layout import NSDFormatError
+from .writing import AtomicHDF5
 
 CACHE_VERSION = 3
 
@@ -53,9 +54,11 @@ def stored_version(path: str) -> Optional[int]:
 
 
 class CacheWriter:
-    """Write a cache under a temporary name; it is renamed to ``path`` only
-    when the ``with`` block ends without error, so a cache exists only when
-    complete.
+    """Write a cache through :class:`~.writing.AtomicHDF5`: under a
+    temporary name unique to the process, renamed to ``path`` only when the
+    ``with`` block ends without error, so a cache exists only when
+    complete. Call :meth:`check` between long writes to stop at the first
+    write error.
 
     Args:
         path (str): The ``subjXX.h5`` to write.
@@ -63,6 +66,10 @@ class CacheWriter:
         shared1000 (np.ndarray): (N,) bool, the test images.
         num_repeats (np.ndarray, optional): (N,) trials averaged per image.
         image_files (Sequence[str], optional): (N,) image paths.
+
+    Raises:
+        CacheWriteError: A write failed (checked at :meth:`check` and at the
+            end of the block), naming ``path``.
     """
 
     def __init__(self,
@@ -71,9 +78,10 @@ class CacheWriter:
                  shared1000: np.ndarray,
                  num_repeats: Optional[np.ndarray] = None,
                  image_files: Optional[Sequence[str]] = None):
-        self.path, self.tmp = path, path + '.tmp'
+        self.path = path
         os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-        self.file = h5py.File(self.tmp, 'w')
+        self.out = AtomicHDF5(path)
+        self.file = self.out.file
         self.finished = False
         self.num_images = len(nsd_ids)
         self.file['nsd_ids'] = np.asarray(nsd_ids, dtype=np.int64)
@@ -83,6 +91,10 @@ class CacheWriter:
         if image_files is not None:
             self.file['image_files'] = np.array(
                 image_files, dtype=h5py.string_dtype())
+
+    def check(self):
+        """Raise :class:`~.writing.CacheWriteError` if a write failed."""
+        self.out.check()
 
     def add_roi(self,
                 roi: str,
@@ -130,11 +142,11 @@ class CacheWriter:
         return self
 
     def __exit__(self, exc_type, *_):
-        self.file.close()
         if exc_type is None and self.finished:
-            os.replace(self.tmp, self.path)
+            self.out.commit()
             return
-        os.remove(self.tmp)
+        self.out.abort()
+        self.out.check()  # a write error explains what failed after it
         if exc_type is None:
             raise RuntimeError(f'{self.path}: CacheWriter.finish was not '
                                'called, so the cache was not written')

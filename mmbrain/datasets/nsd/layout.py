@@ -38,6 +38,23 @@ def check_subject(subject: int) -> int:
     return subject
 
 
+def check_rois(rois) -> tuple:
+    """The ROI groups asked for, each one of :data:`ROI_GROUPS`."""
+    unknown = [r for r in rois if r not in ROI_GROUPS]
+    if unknown:
+        raise ValueError(f'unknown ROI groups {unknown}; NSD has '
+                         f'{list(ROI_GROUPS)}')
+    return tuple(rois)
+
+
+def check_root(root: str) -> str:
+    """The folder of an NSD download, which must exist."""
+    if not osp.isdir(root):
+        raise NSDFormatError(root, 'data root not found (the folder of the '
+                             'NSD download)')
+    return root
+
+
 def require_file(path: str) -> str:
     if not osp.isfile(path):
         raise NSDFormatError(path, 'file not found')

@@ -8,25 +8,30 @@ block of images, whatever the number of sessions and images:
    over the session's trials, and written sorted by nsdId, with the size and
    modification time of the raw file. A kept session file is reused only if
    it matches the raw file and the voxels; each is written under a
-   temporary name and renamed, so a killed run redoes at most one.
+   temporary name and renamed, so a killed run redoes at most one, and a
+   full disk leaves no partial file (:mod:`.writing`).
 2. Final (``subjXX.h5``): the z-scores are averaged over the repeats of each
    image, a block of images at a time, reading from every session only the
    trials of the block (one slice, as rows are sorted), and written straight
    into the cache. Voxels that are NaN or constant in any session are
    dropped and counted.
 
-A complete cache is reused only if it holds the ROI groups asked for and its
-raw files are unchanged; otherwise the error says what differs.
+Every input is read and checked before stage 1 (:func:`check_inputs`), and
+the subject's lock is held throughout, so two preparations of a subject
+never write at once. A complete cache is reused only if it holds the ROI
+groups asked for and its raw files are unchanged; otherwise the error says
+what differs.
 """
 import glob
 import json
 import os
 import os.path as osp
 import re
+import shlex
 import shutil
 import warnings
 from dataclasses import dataclass
-from typing import Dict, List, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import h5py
 import numpy as np
@@ -34,15 +39,16 @@ from mmengine.utils import ProgressBar
 from nibabel.affines import apply_affine
 
 from . import layout
-from .betas import read_session_betas
+from .betas import read_session_betas, session_trials
 from .cache import (CACHE_VERSION, BrainCache, CacheWriter, cache_path,
-                    volume_attrs,
-                    stored_version)
+                    stored_version, volume_attrs)
 from .expdesign import load_expdesign
 from .hdf5 import open_hdf5, read, require_dataset
 from .layout import NSDFormatError
 from .rois import ROIVoxels, load_roi_voxels, load_volume
-from .stim_info import load_stim_info
+from .stim_info import StimInfo, load_stim_info
+from .writing import (AtomicHDF5, SubjectLock, check_free_space,
+                      remove_temps)
 
 SESSION_VERSION = 2  # of the stage-1 files
 
@@ -56,7 +62,7 @@ def find_sessions(root: str, subject: int,
         NSDFormatError: No session, a gap, more sessions than NSD has, or
             missing sessions without ``allow_partial``.
     """
-    folder = layout.betas_dir(root, subject)
+    folder = layout.betas_dir(layout.check_root(root), subject)
     found = sorted(
         int(m.group(1)) for m in (
             re.fullmatch(r'betas_session(\d+)\.hdf5', osp.basename(p))
@@ -200,6 +206,81 @@ def load_subject_voxels(root: str, subject: int,
     return SubjectVoxels(voxels, union, columns, shapes.pop(), affine)
 
 
+@dataclass
+class SubjectInputs:
+    """Every raw input of one subject's preparation, read and checked.
+
+    Attributes:
+        sessions (list): Numbers of the session files present (1..n).
+        voxels (SubjectVoxels): The ROI groups' voxels.
+        trials_per_session (int): T, the same in every session file.
+        trial_ids (np.ndarray): (n * T,) nsdId of each trial of the present
+            sessions, from the experiment design.
+        stim (StimInfo): The stimulus table.
+        ncsnr (np.ndarray, optional): (X, Y, Z) noise ceiling SNR, when
+            ``ncsnr.nii.gz`` is there.
+    """
+    sessions: List[int]
+    voxels: SubjectVoxels
+    trials_per_session: int
+    trial_ids: np.ndarray
+    stim: StimInfo
+    ncsnr: Optional[np.ndarray]
+
+
+def check_inputs(root: str, subject: int, rois: Sequence[str],
+                 sessions: Sequence[int]) -> SubjectInputs:
+    """Read the small inputs (stimulus table, experiment design, ROI masks,
+    ncsnr) and every session file's header, in seconds, so that a bad input
+    stops the preparation before its first session.
+
+    Raises:
+        NSDFormatError: Naming the file at fault.
+    """
+    stim = load_stim_info(layout.stim_info_path(root))
+    design_ids = load_expdesign(
+        layout.expdesign_path(root)).trial_nsd_ids(subject)
+    voxels = load_subject_voxels(root, subject, rois)
+    trials = {
+        s: session_trials(
+            layout.betas_path(root, subject, s), voxels.volume_shape)
+        for s in sessions
+    }
+    if len(set(trials.values())) != 1:
+        raise NSDFormatError(
+            layout.betas_dir(root, subject), 'sessions have different trial '
+            f'counts: {trials}')
+    per_session = trials[sessions[0]]
+    needed = per_session * len(sessions)
+    if needed > len(design_ids):
+        raise NSDFormatError(
+            layout.betas_path(root, subject, sessions[-1]),
+            f'{len(sessions)} sessions of {per_session} trials need {needed} '
+            f'trials in the experiment design, which has {len(design_ids)}')
+    trial_ids = design_ids[:needed]
+    outside = np.unique(trial_ids[~np.isin(trial_ids, stim.nsd_id)])
+    if len(outside):
+        raise NSDFormatError(
+            layout.stim_info_path(root),
+            f'nsdIds {outside[:5].tolist()} of subject {subject} are not in '
+            'the stimulus table')
+    ncsnr = None
+    if osp.exists(layout.ncsnr_path(root, subject)):
+        ncsnr = load_volume(layout.ncsnr_path(root, subject),
+                            voxels.volume_shape)
+    return SubjectInputs(list(sessions), voxels, per_session, trial_ids, stim,
+                         ncsnr)
+
+
+def disk_needed(inputs: SubjectInputs, sessions_to_write: int) -> int:
+    """Bytes that stage 1 (``sessions_to_write`` session files) and the
+    cache take at most, as float32."""
+    session = inputs.trials_per_session * len(inputs.voxels.union)
+    images = len(np.unique(inputs.trial_ids))
+    cache = images * sum(len(c) for c in inputs.voxels.columns.values())
+    return 4 * (sessions_to_write * session + cache)
+
+
 def session_is_current(path: str, raw_path: str, union: np.ndarray) -> bool:
     """Whether a kept session file was made from ``raw_path`` as it is now,
     for these voxels."""
@@ -210,7 +291,7 @@ def session_is_current(path: str, raw_path: str, union: np.ndarray) -> bool:
 
 
 def write_session(raw_path: str, path: str, voxels: SubjectVoxels,
-                  design_ids: np.ndarray, session: int, chunk_trials: int):
+                  trial_ids: np.ndarray, chunk_trials: int):
     """Stage 1 for one session: z-scored betas of the union voxels, rows
     sorted by nsdId (``trial`` gives each row's trial in the session).
 
@@ -218,67 +299,69 @@ def write_session(raw_path: str, path: str, voxels: SubjectVoxels,
         raw_path (str): ``betas_sessionNN.hdf5``, T trials.
         path (str): The session file to write.
         voxels (SubjectVoxels): The voxels to read.
-        design_ids (np.ndarray): nsdIds of all the subject's trials; the
-            session's are ``design_ids[(session - 1) * T:session * T]``.
-        session (int): 1-based session number.
+        trial_ids (np.ndarray): (T,) nsdIds of the session's trials.
         chunk_trials (int): Trials per read of the raw file.
     """
     betas = read_session_betas(raw_path, voxels.union, voxels.volume_shape,
                                chunk_trials)
-    start, stop = (session - 1) * len(betas), session * len(betas)
-    if stop > len(design_ids):
-        raise NSDFormatError(
-            raw_path, f'{len(betas)} trials per session need {stop} trials '
-            f'in the experiment design, which has {len(design_ids)}')
     bad = np.empty(betas.shape[1], dtype=bool)
     for lo in range(0, betas.shape[1], 4096):  # in place, 4096 voxels at once
         betas[:, lo:lo + 4096], bad[lo:lo + 4096] = zscore_session(
             betas[:, lo:lo + 4096])
     # rows sorted by image: the trials of a block of images are one slice
-    order = np.argsort(design_ids[start:stop], kind='stable')
-    with h5py.File(path + '.tmp', 'w') as f:
+    order = np.argsort(trial_ids, kind='stable')
+    with AtomicHDF5(path) as f:
         f.create_dataset(
             'zscored', data=betas[order], chunks=(1, betas.shape[1]))
-        f['nsd_ids'] = design_ids[start:stop][order]
+        f['nsd_ids'] = trial_ids[order]
         f['trial'] = order
         f['bad'] = bad
         f['union_ijk'] = voxels.union
         f.attrs.update(
             source=json.dumps(fingerprint(raw_path)), version=SESSION_VERSION)
-    os.replace(path + '.tmp', path)
 
 
-def prepare_sessions(root: str, subject: int, sessions: Sequence[int],
-                     voxels: SubjectVoxels, trials_dir: str,
-                     chunk_trials: int, force: bool,
+def session_file(trials_dir: str, session: int) -> str:
+    return osp.join(trials_dir, f'session{session:02d}.h5')
+
+
+def prepare_sessions(root: str, subject: int, inputs: 'SubjectInputs',
+                     trials_dir: str, chunk_trials: int, force: bool,
                      progress: bool) -> Tuple[list, int]:
     """Stage 1 for every session; returns the session files and how many
     were reused."""
-    design_ids = load_expdesign(
-        layout.expdesign_path(root)).trial_nsd_ids(subject)
     os.makedirs(trials_dir, exist_ok=True)
     files, reused = [], 0
-    bar = ProgressBar(len(sessions)) if progress else None
-    for session in sessions:
-        raw = layout.betas_path(root, subject, session)
-        path = osp.join(trials_dir, f'session{session:02d}.h5')
-        if (not force and osp.exists(path)
-                and session_is_current(path, raw, voxels.union)):
-            reused += 1
-        else:
-            write_session(raw, path, voxels, design_ids, session,
-                          chunk_trials)
-        files.append(path)
-        if bar:
-            bar.update()
-    if bar:
-        print()
+    per_session = inputs.trials_per_session
+    bar = ProgressBar(len(inputs.sessions)) if progress else None
+    try:
+        for session in inputs.sessions:
+            raw = layout.betas_path(root, subject, session)
+            path = session_file(trials_dir, session)
+            if (not force and osp.exists(path)
+                    and session_is_current(path, raw, inputs.voxels.union)):
+                reused += 1
+            else:
+                write_session(
+                    raw, path, inputs.voxels,
+                    inputs.trial_ids[(session - 1) *
+                                     per_session:session * per_session],
+                    chunk_trials)
+            files.append(path)
+            if bar:
+                bar.update()
+    finally:
+        if bar:  # end the bar's line, also when a session fails
+            print(flush=True)
     return files, reused
 
 
-def write_averages(session_files: Sequence[str], outputs: Sequence[tuple],
-                   image_ids: np.ndarray, counts: np.ndarray,
-                   block_images: int):
+def write_averages(session_files: Sequence[str],
+                   outputs: Sequence[tuple],
+                   image_ids: np.ndarray,
+                   counts: np.ndarray,
+                   block_images: int,
+                   check: Optional[Callable[[], None]] = None):
     """Stage 2: the mean z-score of each image over its repeats, written a
     block of ``block_images`` images at a time (memory: a few (block, U)
     float64 arrays).
@@ -290,6 +373,8 @@ def write_averages(session_files: Sequence[str], outputs: Sequence[tuple],
         image_ids (np.ndarray): (N,) sorted nsdIds, the output rows.
         counts (np.ndarray): (N,) trials per image over all sessions.
         block_images (int): Images averaged at a time.
+        check (callable, optional): Called after each block; it raises to
+            stop (:meth:`.CacheWriter.check`, at the first write error).
     """
     files = [open_hdf5(p) for p in session_files]
     try:
@@ -308,6 +393,8 @@ def write_averages(session_files: Sequence[str], outputs: Sequence[tuple],
             mean = sums / counts[start:start + len(block), None]
             for data, columns in outputs:
                 data[start:start + len(block)] = mean[:, columns]
+            if check is not None:
+                check()
     finally:
         for f in files:
             f.close()
@@ -322,11 +409,6 @@ def read_trial_ids(session_files: Sequence[str]) -> tuple:
             ids.append(read(require_dataset(f, 'nsd_ids', (None, ))))
             flags = read(require_dataset(f, 'bad', (None, ), np.bool_))
             bad = flags if bad is None else bad | flags
-    lengths = sorted({len(i) for i in ids})
-    if len(lengths) != 1:
-        raise NSDFormatError(
-            osp.dirname(session_files[0]),
-            f'sessions have different trial counts {lengths}')
     image_ids, counts = np.unique(np.concatenate(ids), return_counts=True)
     return image_ids, counts, bad
 
@@ -388,6 +470,23 @@ def add_volume(path: str, root: str, subject: int):
                        version=CACHE_VERSION)
 
 
+def prepare_command(root: str, subject: int, out_dir: str) -> str:
+    """The ``prepare_nsd.py`` command that builds the cache of a subject in
+    ``out_dir`` from the raw files present (with ``--allow-partial`` for a
+    partial download).
+
+    Raises:
+        NSDFormatError: The raw betas of the subject are not there.
+    """
+    args = [root, '--subjects', str(subject)]
+    if osp.normpath(out_dir) != osp.normpath(osp.join(root, 'prepared')):
+        args += ['--out-dir', out_dir]
+    if find_sessions(root, subject, allow_partial=True)[1]:
+        args.append('--allow-partial')
+    return 'python tools/dataset_converters/prepare_nsd.py ' + shlex.join(
+        args)
+
+
 def prepare_subject(root: str,
                     subject: int,
                     out_dir: str,
@@ -399,6 +498,10 @@ def prepare_subject(root: str,
                     force: bool = False,
                     progress: bool = True) -> Dict:
     """Build (or finish) the cache of one subject; returns a report.
+
+    The subject's lock (:class:`.writing.SubjectLock`) is held throughout,
+    so a second preparation of the subject refuses at once. Every input is
+    checked (:func:`check_inputs`) before the first session is read.
 
     Args:
         root (str): The NSD download (see :mod:`.layout`).
@@ -415,56 +518,75 @@ def prepare_subject(root: str,
         force (bool): Rebuild from the raw files, even if the cache is
             complete or session files of an earlier run are kept.
         progress (bool): Show a progress bar over sessions.
+
+    Raises:
+        ValueError: An unknown subject or ROI group.
+        NSDFormatError: A raw file is missing or wrong, naming it.
+        SubjectLockedError: Another process prepares the subject.
+        CacheWriteError: A file of the cache cannot be written (a full
+            disk), naming it; finished session files are kept.
     """
     layout.check_subject(subject)
-    unknown = set(rois) - set(layout.ROI_GROUPS)
-    if unknown:
-        raise ValueError(f'unknown ROI groups {sorted(unknown)}; NSD has '
-                         f'{list(layout.ROI_GROUPS)}')
+    rois = layout.check_rois(rois)
     sessions, missing = find_sessions(root, subject, allow_partial)
     final = cache_path(out_dir, subject)
-    sources = source_files(root, subject, rois, sessions)
-    if osp.exists(final) and not force:
-        version = stored_version(final)
-        if version == 2:  # all of version 3 but the volume: add it
-            add_volume(final, root, subject)
-            version = CACHE_VERSION
-        if version == CACHE_VERSION:
-            return dict(check_reuse(final, root, rois, sources), reused=True)
-        warnings.warn(f'{final}: a cache of version {version} (an older '
-                      f'mmbrain); rebuilding it as version {CACHE_VERSION}')
-
-    voxels = load_subject_voxels(root, subject, rois)
     trials_dir = osp.join(out_dir, f'subj{subject:02d}_trials')
-    session_files, reused = prepare_sessions(root, subject, sessions, voxels,
+    with SubjectLock(out_dir, subject):
+        # what a killed run left; no other writer runs while we hold the lock
+        remove_temps(final)
+        for session in sessions:
+            remove_temps(session_file(trials_dir, session))
+        sources = source_files(root, subject, rois, sessions)
+        if osp.exists(final) and not force:
+            version = stored_version(final)
+            if version == 2:  # all of version 3 but the volume: add it
+                add_volume(final, root, subject)
+                version = CACHE_VERSION
+            if version == CACHE_VERSION:
+                return dict(check_reuse(final, root, rois, sources),
+                            reused=True)
+            warnings.warn(f'{final}: a cache of version {version} (an older '
+                          f'mmbrain); rebuilding it as version '
+                          f'{CACHE_VERSION}')
+        inputs = check_inputs(root, subject, rois, sessions)
+        kept = 0 if force else sum(
+            osp.exists(session_file(trials_dir, s)) for s in sessions)
+        check_free_space(out_dir, disk_needed(inputs, len(sessions) - kept),
+                         f'subject {subject}')
+        report = dict(
+            subject=subject,
+            sessions=len(sessions),
+            missing_sessions=missing)
+        write_cache(root, subject, inputs, final, trials_dir, sources,
+                    report, chunk_trials, block_mb, force, progress)
+        if not keep_trials:
+            shutil.rmtree(trials_dir)
+    return dict(report, reused=False)
+
+
+def write_cache(root: str, subject: int, inputs: SubjectInputs, final: str,
+                trials_dir: str, sources: Dict[str, list], report: Dict,
+                chunk_trials: int, block_mb: float, force: bool,
+                progress: bool):
+    """Both stages for a subject whose inputs are checked. Adds to
+    ``report`` the sessions reused, trials, images and voxels per ROI
+    group, and stores it in the cache."""
+    voxels = inputs.voxels
+    session_files, reused = prepare_sessions(root, subject, inputs,
                                              trials_dir, chunk_trials, force,
                                              progress)
     image_ids, counts, bad = read_trial_ids(session_files)
-    stim = load_stim_info(layout.stim_info_path(root))
-    outside = image_ids[~np.isin(image_ids, stim.nsd_id)]
-    if len(outside):
-        raise NSDFormatError(
-            layout.stim_info_path(root),
-            f'nsdIds {outside[:5].tolist()} of subject {subject} are not in '
-            'the stimulus table')
-    ncsnr = None
-    if osp.exists(layout.ncsnr_path(root, subject)):
-        ncsnr = load_volume(layout.ncsnr_path(root, subject),
-                            voxels.volume_shape)
-
-    report = dict(
-        subject=subject,
-        sessions=len(sessions),
+    report.update(
         sessions_reused=reused,
-        missing_sessions=missing,
         trials=int(counts.sum()),
         images=int(len(image_ids)),
         rois={})
+    stim = inputs.stim
     shared = stim.shared1000[np.searchsorted(stim.nsd_id, image_ids)]
     with CacheWriter(final, image_ids, shared, num_repeats=counts) as out:
         outputs = []
-        for roi in rois:
-            keep = ~bad[voxels.columns[roi]]
+        for roi, columns in voxels.columns.items():
+            keep = ~bad[columns]
             if not keep.any():
                 raise NSDFormatError(
                     layout.roi_path(root, subject, roi),
@@ -474,16 +596,14 @@ def prepare_subject(root: str,
                 roi,
                 coords=voxels.rois[roi].coords[keep],
                 ijk=ijk,
-                ncsnr=None if ncsnr is None else ncsnr[tuple(ijk.T)]),
-                            voxels.columns[roi][keep]))
+                ncsnr=None if inputs.ncsnr is None else
+                inputs.ncsnr[tuple(ijk.T)]), columns[keep]))
             report['rois'][roi] = dict(
                 voxels=int(len(keep)),
                 dropped=int((~keep).sum()),
                 kept=int(keep.sum()))
         block = max(1, int(block_mb * 2**20 // (8 * len(voxels.union))))
-        write_averages(session_files, outputs, image_ids, counts, block)
-        out.finish(subject, rois, root, report, sources,
+        write_averages(session_files, outputs, image_ids, counts, block,
+                       out.check)
+        out.finish(subject, list(voxels.columns), root, report, sources,
                    volume=(voxels.volume_shape, voxels.affine))
-    if not keep_trials:
-        shutil.rmtree(trials_dir)
-    return dict(report, reused=False)
