@@ -384,11 +384,12 @@ def test_short_disk_is_warned_of_before_the_work(tmp_path, monkeypatch):
     usage = namedtuple('usage', 'total used free')
     monkeypatch.setattr(writing.shutil, 'disk_usage',
                         lambda _: usage(10, 10, 100))
-    # 2 sessions x 4 trials x 4 voxels + 4 images x (3 + 2) voxels, float32
     with pytest.warns(UserWarning, match=r'p: 0.0 MiB free, but subject 1 '
                       r'needs about 0.0 MiB'):
         prepare_subject(root, 1, str(tmp_path / 'p'), rois=ROIS,
                         progress=False, allow_partial=True)
+    # 2 sessions x 4 trials x 4 voxels + 4 images x (3 + 2) voxels, float32,
+    # and 10% for HDF5
     assert prepare.disk_needed(
-        prepare.check_inputs(root, 1, ROIS, [1, 2]), 2) == 4 * (
-            2 * 4 * 4 + 4 * (3 + 2))
+        prepare.check_inputs(root, 1, ROIS, [1, 2]), 2) == int(1.1 * 4 * (
+            2 * 4 * 4 + 4 * (3 + 2)))

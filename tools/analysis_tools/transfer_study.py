@@ -6,7 +6,9 @@ the responses gets the seed as its permutation too), exports the backbone,
 measures image->brain retrieval on the held-out images, fits the ridge
 readout of the held-out subject, and fine-tunes and tests Mask R-CNN and
 UperNet with the same seed. Every stage is a tool call, echoed before it
-runs; a stage whose result exists is skipped, so a killed study resumes.
+runs; a stage whose result exists is skipped (a training once its work dir
+holds ``finished``), so a killed study resumes, a killed training from its
+last checkpoint.
 Prints mean ± std (over seeds, ddof 1) per arm and metric, and writes
 ``<work-dir>/study.json`` and its plot ``study.png`` (a panel per metric,
 a bar per arm, the std over seeds as error bars); in ``seed<S>/<arm>``

@@ -10,9 +10,11 @@ prefix='backbone.')``.
 import argparse
 
 import torch
+from mmengine.runner import CheckpointLoader
 
 import mmbrain  # noqa: F401  (allow-lists mmengine checkpoint classes)
 from mmbrain.engine.hooks import backbone_checkpoint
+from mmbrain.utils.checkpoint import CheckpointError
 
 
 def main():
@@ -21,8 +23,12 @@ def main():
     parser.add_argument('out', help='output file')
     parser.add_argument('--prefix', default='backbone.')
     args = parser.parse_args()
-    ckpt = backbone_checkpoint(
-        torch.load(args.checkpoint, map_location='cpu'), args.prefix)
+    try:
+        ckpt = CheckpointLoader.load_checkpoint(args.checkpoint,
+                                                map_location='cpu')
+    except CheckpointError as e:
+        parser.exit(1, f'error: {e}\n')
+    ckpt = backbone_checkpoint(ckpt, args.prefix)
     torch.save(ckpt, args.out)
     print(f'{len(ckpt["state_dict"])} backbone tensors written to {args.out}')
 
