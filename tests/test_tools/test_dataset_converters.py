@@ -103,7 +103,9 @@ def test_concurrent_preparations_never_corrupt_the_cache(
         cache_arrays):
     """Two real processes on one subject, started together: one refuses or
     finds the other's cache; the cache equals a single run's. Odd rounds
-    start with only the cache left to build (sessions prepared before)."""
+    start with only the cache left to build (sessions prepared before);
+    rounds 1, 2, 5, 6, ... run without HDF5's file locking, as on many
+    clusters."""
     args = [sys.executable, PREPARE, raw_demo_nsd, '--subjects', '1',
             '--allow-partial', '--out-dir']
     refused = 0
@@ -112,8 +114,11 @@ def test_concurrent_preparations_never_corrupt_the_cache(
         if round_ % 2:
             prepare(out, '--keep-trials')
             os.remove(out / 'subj01.h5')
+        env = dict(os.environ)
+        if round_ % 4 in (1, 2):
+            env['HDF5_USE_FILE_LOCKING'] = 'FALSE'
         procs = [
-            subprocess.Popen(args + [str(out)], cwd=repo_root,
+            subprocess.Popen(args + [str(out)], cwd=repo_root, env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True) for _ in range(2)
         ]
@@ -254,7 +259,7 @@ def test_write_error_is_one_line_and_a_rerun_continues(
     assert_same_cache(cache_arrays(out / 'subj01.h5'), reference_cache)
 
 
-@pytest.mark.parametrize('kib', [200, 3000, 7600])
+@pytest.mark.parametrize('kib', [200, 7600])  # a session, the cache
 def test_full_disk_is_one_line_and_a_rerun_continues(
         tmp_path, small_disk, prepare, reference_cache, cache_arrays, kib):
     out = osp.join(small_disk(kib), 'prepared')
