@@ -178,9 +178,11 @@ class AtomicHDF5:
                 'removed)')
 
     def _close(self):
-        if self.file.id.valid:
-            self.file.close()
-        self.guard.close()
+        try:
+            if self.file.id.valid:
+                self.file.close()
+        finally:
+            self.guard.close()
 
     def commit(self):
         """Close the file and rename it into place."""
@@ -195,9 +197,11 @@ class AtomicHDF5:
 
     def abort(self):
         """Close the file and remove it."""
-        self._close()
-        if osp.exists(self.temp):
-            os.remove(self.temp)
+        try:
+            self._close()
+        finally:
+            if osp.exists(self.temp):
+                os.remove(self.temp)
 
     def __enter__(self) -> h5py.File:
         return self.file
