@@ -126,15 +126,12 @@ class Study:
         """Train ``config`` in ``work_dir`` unless it finished; a killed
         training resumes from its last checkpoint. Returns the final
         checkpoint."""
-        finished = osp.join(ROOT, work_dir, 'finished')
-        if osp.exists(finished):
-            print(f'\n=== {title}: {work_dir} finished, skipped', flush=True)
-        else:
-            self.seconds += run_stage(title, [
-                self.python, 'tools/train.py', config, '--work-dir', work_dir,
-                '--resume', '--cfg-options', *options
-            ], ROOT)
-            open(finished, 'w').close()
+        finished = osp.join(work_dir, 'finished')
+        self.stage(title, [
+            'tools/train.py', config, '--work-dir', work_dir, '--resume',
+            '--cfg-options', *options
+        ], finished)
+        open(osp.join(ROOT, finished), 'a').close()  # marks a run that ended
         return last_checkpoint(osp.join(ROOT, work_dir))
 
     def pretrain(self, config: str, seed: int, run_dir: str):

@@ -326,7 +326,7 @@ def session_file(trials_dir: str, session: int) -> str:
     return osp.join(trials_dir, f'session{session:02d}.h5')
 
 
-def prepare_sessions(root: str, subject: int, inputs: 'SubjectInputs',
+def prepare_sessions(root: str, subject: int, inputs: SubjectInputs,
                      trials_dir: str, chunk_trials: int, force: bool,
                      progress: bool) -> Tuple[list, int]:
     """Stage 1 for every session; returns the session files and how many
