@@ -1,10 +1,88 @@
 """Fixtures shared across test modules."""
 import os.path as osp
 
+import numpy as np
 import pytest
 
-from mmbrain.datasets.nsd import prepare_subject
 from mmbrain.datasets.demo import DemoSpec, make_demo_nsd
+from mmbrain.datasets.nsd import prepare_subject, raw_writer
+
+
+class MiniNSD:
+    """A hand-built NSD in the real layout, small enough to check by hand:
+    each subject sees 4 images twice over 2 sessions of 4 trials, in a
+    3 x 2 x 2 volume with two ROI groups; voxel (2, 1, 1) is constant in
+    session 2 of every subject."""
+    rois = ('prf-visualrois', 'floc-faces')
+    roi_ijk = {
+        'prf-visualrois': [(0, 0, 0), (1, 0, 0), (2, 1, 1)],
+        'floc-faces': [(0, 1, 1), (1, 0, 0)],
+    }
+    shape = (3, 2, 2)
+    affine = np.array([[0, 2, 0, 1], [1, 0, 0, 2], [0, 0, 3, 4],
+                       [0, 0, 0, 1.]])
+    masterordering = [0, 1, 0, 2, 3, 1, 2, 3]  # columns of subjectim
+    subjectim = [[0, 1, 2, 3], [0, 1, 4, 5]]  # nsdIds per subject
+    num_images = 7
+    trials = 4
+
+    def betas(self, subject, session):
+        """(T, X, Y, Z) int16, the values stored."""
+        rng = np.random.default_rng([subject, session])
+        data = rng.integers(-900, 900, (self.trials, ) + self.shape,
+                            dtype=np.int16)
+        if session == 2:
+            data[:, 2, 1, 1] = 7
+        return data
+
+    def build(self, root, subjects=(1, 2)):
+        """Write it under ``root`` for ``subjects``; returns the root."""
+        root = str(root)
+        raw_writer.write_expdesign(root, np.array(self.masterordering),
+                                   np.array(self.subjectim), np.arange(2))
+        raw_writer.write_stim_info(
+            root, 1000 + np.arange(self.num_images),
+            ['train2017'] * self.num_images, np.arange(self.num_images) < 2)
+        raw_writer.write_stimuli(
+            root, np.arange(self.num_images * 4 * 4 * 3).reshape(
+                self.num_images, 4, 4, 3).astype(np.uint8))
+        for subject in subjects:
+            labels = {}
+            for roi, ijk in self.roi_ijk.items():
+                labels[roi] = np.zeros(self.shape, dtype=np.int32)
+                labels[roi][tuple(np.transpose(ijk))] = 1
+            raw_writer.write_rois(root, subject, labels, self.affine)
+            for session in (1, 2):
+                raw_writer.write_betas(root, subject, session,
+                                       [self.betas(subject, session)])
+        return root
+
+    def expected_responses(self, subject, ijk):
+        """(nsdIds, (images, voxels)): the mean over repeats of per-session
+        z-scores, computed by hand."""
+        per_image = {}
+        for session in (1, 2):
+            stored = self.betas(subject, session)
+            for v, (i, j, k) in enumerate(ijk):
+                series = [stored[t, i, j, k] / 300 for t in range(self.trials)]
+                mean = sum(series) / self.trials
+                std = (sum((b - mean)**2 for b in series) / self.trials)**0.5
+                for t in range(self.trials):
+                    trial = (session - 1) * self.trials + t
+                    nsd_id = self.subjectim[subject - 1][
+                        self.masterordering[trial]]
+                    per_image.setdefault(nsd_id, [[] for _ in ijk])[v].append(
+                        (series[t] - mean) / std)
+        ids = sorted(per_image)
+        return ids, np.array([[sum(z) / len(z) for z in per_image[n]]
+                              for n in ids])
+
+
+@pytest.fixture(scope='session')
+def mini_nsd():
+    """:class:`MiniNSD`: ``mini_nsd.build(root, subjects)`` and what the
+    tests check against."""
+    return MiniNSD()
 
 
 @pytest.fixture(scope='session')

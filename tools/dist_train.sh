@@ -3,6 +3,7 @@
 #   tools/dist_train.sh CONFIG GPUS [train.py args...]
 # Several nodes: run it on each with NNODES, NODE_RANK, MASTER_ADDR and PORT
 # set. Without GPUs the processes use the gloo backend on CPU.
+case "${1:-}" in -h|--help) sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 set -eu
 CONFIG=$1
 GPUS=$2

@@ -1,27 +1,7 @@
-# The 1x config on mmdet's 3x convention: 36 epochs (steps at 27 and 33) with
-# multi-scale training (shorter side 640-800).
-_base_ = './mask-rcnn_swin-s_fpn_amp-1x_coco-nonsd_random.py'
-max_epochs = 36
-train_cfg = dict(max_epochs=max_epochs)
-param_scheduler = [
-    dict(
-        type='LinearLR', start_factor=0.001, by_epoch=False, begin=0,
-        end=1000),
-    dict(
-        type='MultiStepLR',
-        begin=0,
-        end=max_epochs,
-        by_epoch=True,
-        milestones=[27, 33],
-        gamma=0.1)
+# Mask R-CNN + FPN, Swin-S from random initialisation, on mmdet's 3x
+# convention: 36 epochs with multi-scale training, COCO without NSD images.
+#   tools/dist_train.sh configs/mask_rcnn/<this file> 8
+_base_ = [
+    '../_base_/models/mask-rcnn_swin-s_fpn_amp.py',
+    '../_base_/schedules/mask-rcnn_ms-3x.py', 'mmdet::_base_/default_runtime.py'
 ]
-train_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=None),
-    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
-    dict(
-        type='RandomResize', scale=[(1333, 640), (1333, 800)],
-        keep_ratio=True),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PackDetInputs'),
-]
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

@@ -9,7 +9,6 @@ import pytest
 from mmbrain.datasets.nsd import (BrainCache, CacheWriter, NSDFormatError,
                                   prepare_subject)
 from mmbrain.datasets.nsd.algonauts import convert_algonauts_subject
-from .mini_nsd import ROIS, build_mini_nsd
 
 
 def write_by_hand(path, finish=True):
@@ -49,9 +48,9 @@ def test_unfinished_or_failed_writes_leave_no_cache(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
-def test_both_converters_are_read_by_one_reader(tmp_path):
-    root = build_mini_nsd(tmp_path / 'nsd', subjects=(1, ))
-    prepare_subject(root, 1, str(tmp_path / 'nsd_cache'), rois=ROIS,
+def test_both_converters_are_read_by_one_reader(mini_nsd, tmp_path):
+    root = mini_nsd.build(tmp_path / 'nsd', subjects=(1, ))
+    prepare_subject(root, 1, str(tmp_path / 'nsd_cache'), rois=mini_nsd.rois,
                     progress=False, allow_partial=True)
 
     subject = tmp_path / 'algonauts' / 'subj01'
@@ -65,17 +64,17 @@ def test_both_converters_are_read_by_one_reader(tmp_path):
     for hemi, vertices in (('lh', 3), ('rh', 2)):
         np.save(fmri / f'{hemi}_training_fmri.npy',
                 np.arange(2 * vertices, dtype=np.float32).reshape(2, -1))
-        for roi in ROIS:
+        for roi in mini_nsd.rois:
             np.save(subject / 'roi_masks' / f'{hemi}.{roi}_challenge_space'
                     '.npy', np.ones(vertices))
         coords[hemi] = str(tmp_path / f'{hemi}.npy')
         np.save(coords[hemi], np.zeros((vertices, 3)))
     convert_algonauts_subject(str(subject), 1, str(tmp_path / 'alg_cache'),
-                              coords, rois=ROIS)
+                              coords, rois=mini_nsd.rois)
 
-    with BrainCache(str(tmp_path / 'nsd_cache' / 'subj01.h5'), ROIS) as a, \
+    with BrainCache(str(tmp_path / 'nsd_cache' / 'subj01.h5'), mini_nsd.rois) as a, \
             BrainCache(str(tmp_path / 'alg_cache' / 'subj01.h5'),
-                       ROIS) as b:
+                       mini_nsd.rois) as b:
         assert a.nsd_ids.tolist() == [0, 1, 2, 3]
         assert a.num_repeats.tolist() == [2, 2, 2, 2]
         assert a.image_files is None
@@ -87,18 +86,18 @@ def test_both_converters_are_read_by_one_reader(tmp_path):
         # row of nsdId 5 = training row 1: lh 3, 4, 5 then rh 2, 3
         assert b.responses('floc-faces', 0).tolist() == [3, 4, 5, 2, 3]
         for cache in (a, b):
-            for roi in ROIS:
+            for roi in mini_nsd.rois:
                 assert cache.responses(roi, ()).shape == (
                     len(cache.nsd_ids), len(cache.coords(roi)))
         # the volume is the masks' (mini NSD: 3x2x2, affine (2j+1, i+2,
         # 3k+4)); ijk maps through it to the stored coordinates
         assert a.volume_shape == (3, 2, 2)
-        for roi in ROIS:
+        for roi in mini_nsd.rois:
             mm = a.affine[:3, :3] @ a.ijk(roi).T + a.affine[:3, 3:]
             np.testing.assert_allclose(mm.T, a.coords(roi))
         assert b.volume_shape is None and b.affine is None
         with pytest.raises(NSDFormatError, match='on the surface'):
-            b.ijk(ROIS[0])
+            b.ijk(mini_nsd.rois[0])
 
 
 @pytest.mark.parametrize('damage,message', [

@@ -7,23 +7,23 @@ import pytest
 
 from mmbrain.datasets.nsd import (BrainCache, NSDFormatError, NSDStimuli,
                                   layout, prepare_subject, read_session_betas)
-from .mini_nsd import ROIS, SHAPE, build_mini_nsd
 
 
 @pytest.fixture(scope='module')
-def mini_root(tmp_path_factory):
-    root = build_mini_nsd(tmp_path_factory.mktemp('nsd'), subjects=(1, ))
-    prepare_subject(root, 1, osp.join(root, 'prepared'), rois=ROIS,
+def mini_root(mini_nsd, tmp_path_factory):
+    root = mini_nsd.build(tmp_path_factory.mktemp('nsd'), subjects=(1, ))
+    prepare_subject(root, 1, osp.join(root, 'prepared'), rois=mini_nsd.rois,
                     progress=False, allow_partial=True)
     return root
 
 
+# kind: (its file in the root, reading it in a volume of the given shape)
 READERS = {
-    'betas': (lambda root: layout.betas_path(root, 1, 1), lambda path:
-              read_session_betas(path, np.zeros((1, 3), int), SHAPE)),
-    'brick': (layout.stimuli_path, NSDStimuli),
+    'betas': (lambda root: layout.betas_path(root, 1, 1), lambda path, shape:
+              read_session_betas(path, np.zeros((1, 3), int), shape)),
+    'brick': (layout.stimuli_path, lambda path, shape: NSDStimuli(path)),
     'cache': (lambda root: osp.join(root, 'prepared', 'subj01.h5'),
-              BrainCache),
+              lambda path, shape: BrainCache(path)),
 }
 
 
@@ -37,7 +37,7 @@ def not_hdf5(data):
 
 @pytest.mark.parametrize('damage', [cut_short, not_hdf5])
 @pytest.mark.parametrize('kind', sorted(READERS))
-def test_damaged_file_is_named(mini_root, tmp_path, kind, damage):
+def test_damaged_file_is_named(mini_nsd, mini_root, tmp_path, kind, damage):
     source, reader = READERS[kind]
     path = str(tmp_path / osp.basename(source(mini_root)))
     with open(source(mini_root), 'rb') as f, open(path, 'wb') as out:
@@ -45,19 +45,19 @@ def test_damaged_file_is_named(mini_root, tmp_path, kind, damage):
     with pytest.raises(NSDFormatError,
                        match='not a readable HDF5 file, truncated or of '
                        'another format') as info:
-        reader(path)
+        reader(path, mini_nsd.shape)
     assert info.value.path == path
 
 
-def test_all_zero_session_is_refused(tmp_path):
+def test_all_zero_session_is_refused(mini_nsd, tmp_path):
     import h5py
-    root = build_mini_nsd(tmp_path / 'nsd', subjects=(1, ))
+    root = mini_nsd.build(tmp_path / 'nsd', subjects=(1, ))
     path = layout.betas_path(root, 1, 2)
     with h5py.File(path, 'r+') as f:
         f['betas'][...] = 0
     with pytest.raises(NSDFormatError,
                        match='every beta of the 4 ROI voxels is zero in all '
                        '4 trials') as info:
-        prepare_subject(root, 1, str(tmp_path / 'p'), rois=ROIS,
+        prepare_subject(root, 1, str(tmp_path / 'p'), rois=mini_nsd.rois,
                         progress=False, allow_partial=True)
     assert info.value.path == path

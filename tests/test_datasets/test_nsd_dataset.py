@@ -10,7 +10,6 @@ from mmengine.dataset import default_collate, pseudo_collate
 from mmbrain.datasets import NSDBrainDataset
 from mmbrain.datasets.nsd import NSDFormatError, layout, prepare_subject
 from mmbrain.models import BrainDataPreprocessor
-from .mini_nsd import ROIS, build_mini_nsd
 
 PIPELINE = [
     dict(type='LoadNSDImage'),
@@ -20,24 +19,30 @@ PIPELINE = [
 
 
 @pytest.fixture(scope='module')
-def nsd_root(tmp_path_factory):
-    root = build_mini_nsd(tmp_path_factory.mktemp('nsd'))
+def nsd_root(mini_nsd, tmp_path_factory):
+    root = mini_nsd.build(tmp_path_factory.mktemp('nsd'))
     for subject in (1, 2):
         prepare_subject(root, subject, osp.join(root, 'prepared'),
-                        rois=ROIS, progress=False, allow_partial=True)
+                        rois=mini_nsd.rois, progress=False, allow_partial=True)
     return root
 
 
-def build(root, **kwargs):
-    kwargs.setdefault('pipeline', PIPELINE)
-    return NSDBrainDataset(data_root=root, rois=ROIS, **kwargs)
+@pytest.fixture
+def build(mini_nsd):
+    """``build(root, **kwargs)``: the dataset of the mini NSD's ROIs."""
+
+    def dataset(root, **kwargs):
+        kwargs.setdefault('pipeline', PIPELINE)
+        return NSDBrainDataset(data_root=root, rois=mini_nsd.rois, **kwargs)
+
+    return dataset
 
 
 def infos(dataset):
     return [dataset.get_data_info(i) for i in range(len(dataset))]
 
 
-def test_splits(nsd_root):
+def test_splits(build, mini_nsd, nsd_root):
     train = build(nsd_root, subjects=[1, 2], split='train')
     test = build(nsd_root, subjects=[1, 2], split='test')
     everything = build(nsd_root, subjects=[1, 2], split='all')
@@ -47,10 +52,10 @@ def test_splits(nsd_root):
     assert sorted((d['subject'], d['nsd_id']) for d in infos(train)) == [
         (1, 2), (1, 3), (2, 4), (2, 5)]
     assert len(everything) == 8
-    assert train.metainfo['rois'] == ROIS
+    assert train.metainfo['rois'] == mini_nsd.rois
 
 
-def test_sample_holds_image_responses_and_coords(nsd_root):
+def test_sample_holds_image_responses_and_coords(build, mini_nsd, nsd_root):
     dataset = build(nsd_root, subjects=[2], split='train')
     sample = dataset[1]
     meta = sample['data_samples'].metainfo
@@ -61,7 +66,7 @@ def test_sample_holds_image_responses_and_coords(nsd_root):
         2, 0, 1))
     with h5py.File(osp.join(nsd_root, 'prepared', 'subj02.h5'), 'r') as f:
         row = list(f['nsd_ids'][()]).index(5)
-        for k, roi in enumerate(ROIS):
+        for k, roi in enumerate(mini_nsd.rois):
             np.testing.assert_array_equal(
                 sample['data_samples'].fmri[k],
                 f[f'rois/{roi}/responses'][row])
@@ -70,13 +75,13 @@ def test_sample_holds_image_responses_and_coords(nsd_root):
 
 
 @pytest.mark.parametrize('collate', [pseudo_collate, default_collate])
-def test_mixed_subject_batch_is_padded_with_masks(nsd_root, collate):
+def test_mixed_subject_batch_is_padded_with_masks(build, mini_nsd, nsd_root, collate):
     dataset = build(nsd_root, subjects=[1, 2], split='all')
     samples = [dataset[i] for i in range(len(dataset))]
     preprocessor = BrainDataPreprocessor(mean=[0.] * 3, std=[1.] * 3)
     batch = preprocessor(collate(samples))['inputs']
     assert batch['img'].shape == (8, 3, 4, 4)
-    for k in range(len(ROIS)):
+    for k in range(len(mini_nsd.rois)):
         lengths = [len(s['data_samples'].fmri[k]) for s in samples]
         assert batch['fmri'][k].shape == (8, max(lengths))
         assert batch['mask'][k].sum(1).tolist() == lengths
@@ -91,7 +96,7 @@ def test_mixed_subject_batch_is_padded_with_masks(nsd_root, collate):
             assert not batch['fmri'][k][n, v:].any()
 
 
-def test_missing_cache_and_bad_arguments(nsd_root, tmp_path):
+def test_missing_cache_and_bad_arguments(build, nsd_root, tmp_path):
     with pytest.raises(NSDFormatError, match='no prepared cache for subject '
                        '3'):
         build(nsd_root, subjects=[3])
@@ -110,10 +115,10 @@ def test_roi_absent_from_cache(nsd_root):
             data_root=nsd_root, subjects=[1], rois=['floc-words'])
 
 
-def test_nsd_id_outside_the_brick(nsd_root, tmp_path):
+def test_nsd_id_outside_the_brick(build, mini_nsd, nsd_root, tmp_path):
     # a brick of 5 images: subject 2 saw nsdId 5
-    root = build_mini_nsd(tmp_path / 'nsd', subjects=(2, ))
-    prepare_subject(root, 2, osp.join(root, 'prepared'), rois=ROIS,
+    root = mini_nsd.build(tmp_path / 'nsd', subjects=(2, ))
+    prepare_subject(root, 2, osp.join(root, 'prepared'), rois=mini_nsd.rois,
                     progress=False, allow_partial=True)
     with h5py.File(layout.stimuli_path(root), 'r+') as f:
         brick = f['imgBrick'][:5]
@@ -126,7 +131,7 @@ def test_nsd_id_outside_the_brick(nsd_root, tmp_path):
     assert 'nsd_stimuli.hdf5' in str(info.value)
 
 
-def test_dataloader_workers_read_the_same(nsd_root):
+def test_dataloader_workers_read_the_same(build, nsd_root):
     from torch.utils.data import DataLoader
     dataset = build(nsd_root, subjects=[1, 2], split='all')
     batches = [
@@ -140,17 +145,16 @@ def test_dataloader_workers_read_the_same(nsd_root):
             assert all(np.array_equal(p, q) for p, q in zip(x.fmri, y.fmri))
 
 
-def test_reliable_voxels_by_ncsnr(tmp_path):
+def test_reliable_voxels_by_ncsnr(build, mini_nsd, tmp_path):
     import nibabel as nib
 
     from mmbrain.datasets.transforms import LoadBrainResponses
-    from .mini_nsd import AFFINE, SHAPE
-    root = build_mini_nsd(tmp_path / 'nsd', subjects=(1, ))
+    root = mini_nsd.build(tmp_path / 'nsd', subjects=(1, ))
     # ncsnr of voxel (i, j, k) = 1 + i: prf keeps (0,0,0) and (1,0,0)
     # (2,1,1 is constant and dropped), faces keeps (0,1,1) and (1,0,0)
-    volume = np.ones(SHAPE, np.float32) + np.arange(3)[:, None, None]
-    nib.save(nib.Nifti1Image(volume, AFFINE), layout.ncsnr_path(root, 1))
-    prepare_subject(root, 1, osp.join(root, 'prepared'), rois=ROIS,
+    volume = np.ones(mini_nsd.shape, np.float32) + np.arange(3)[:, None, None]
+    nib.save(nib.Nifti1Image(volume, mini_nsd.affine), layout.ncsnr_path(root, 1))
+    prepare_subject(root, 1, osp.join(root, 'prepared'), rois=mini_nsd.rois,
                     progress=False, allow_partial=True)
     info = build(root, subjects=[1], split='all').get_data_info(0)
     every = LoadBrainResponses()(dict(info))
@@ -167,7 +171,7 @@ def test_reliable_voxels_by_ncsnr(tmp_path):
         LoadBrainResponses(min_ncsnr=5)(dict(info))
 
 
-def test_reliable_voxels_need_ncsnr(nsd_root):
+def test_reliable_voxels_need_ncsnr(build, nsd_root):
     from mmbrain.datasets.transforms import LoadBrainResponses
     info = build(nsd_root, subjects=[1], split='all').get_data_info(0)
     with pytest.raises(NSDFormatError, match="no ncsnr for prf-visualrois"):

@@ -10,7 +10,6 @@ import pytest
 from mmbrain.datasets.nsd import NSDFormatError, layout, prepare
 from mmbrain.datasets.nsd.prepare import (average_repeats, prepare_subject,
                                           zscore_session)
-from .mini_nsd import ROI_IJK, ROIS, build_mini_nsd, expected_responses
 
 
 def test_zscore_by_hand():
@@ -30,10 +29,10 @@ def test_average_repeats_by_hand():
     assert counts.tolist() == [1, 2, 1, 0]
 
 
-def test_prepared_cache_matches_hand_computation(tmp_path):
-    root = build_mini_nsd(tmp_path / 'nsd')
+def test_prepared_cache_matches_hand_computation(mini_nsd, tmp_path):
+    root = mini_nsd.build(tmp_path / 'nsd')
     out = str(tmp_path / 'prepared')
-    report = prepare_subject(root, 1, out, rois=ROIS, progress=False, allow_partial=True)
+    report = prepare_subject(root, 1, out, rois=mini_nsd.rois, progress=False, allow_partial=True)
     assert report['rois']['prf-visualrois'] == dict(
         voxels=3, dropped=1, kept=2)
     assert report['rois']['floc-faces'] == dict(voxels=2, dropped=0, kept=2)
@@ -44,12 +43,12 @@ def test_prepared_cache_matches_hand_computation(tmp_path):
         assert f['nsd_ids'][()].tolist() == [0, 1, 2, 3]
         assert f['shared1000'][()].tolist() == [True, True, False, False]
         assert f['num_repeats'][()].tolist() == [2, 2, 2, 2]
-        for roi in ROIS:
+        for roi in mini_nsd.rois:
             ijk = f[f'rois/{roi}/ijk'][()]
             # the constant voxel (2, 1, 1) is gone, order is C order
-            kept = sorted(v for v in ROI_IJK[roi] if v != (2, 1, 1))
+            kept = sorted(v for v in mini_nsd.roi_ijk[roi] if v != (2, 1, 1))
             assert ijk.tolist() == [list(v) for v in kept]
-            ids, expected = expected_responses(1, kept)
+            ids, expected = mini_nsd.expected_responses(1, kept)
             assert ids == [0, 1, 2, 3]
             np.testing.assert_allclose(
                 f[f'rois/{roi}/responses'][()], expected, rtol=1e-5,
@@ -60,12 +59,12 @@ def test_prepared_cache_matches_hand_computation(tmp_path):
                                                 1))
 
 
-def test_interrupted_run_resumes_without_redoing_sessions(tmp_path,
+def test_interrupted_run_resumes_without_redoing_sessions(mini_nsd, tmp_path,
                                                           monkeypatch):
-    root = build_mini_nsd(tmp_path / 'nsd')
+    root = mini_nsd.build(tmp_path / 'nsd')
     out = str(tmp_path / 'prepared')
     reference = prepare_subject(
-        root, 1, str(tmp_path / 'reference'), rois=ROIS, progress=False, allow_partial=True)
+        root, 1, str(tmp_path / 'reference'), rois=mini_nsd.rois, progress=False, allow_partial=True)
 
     calls = []
     real_read = prepare.read_session_betas
@@ -78,28 +77,28 @@ def test_interrupted_run_resumes_without_redoing_sessions(tmp_path,
 
     monkeypatch.setattr(prepare, 'read_session_betas', dies_on_second_session)
     with pytest.raises(KeyboardInterrupt):
-        prepare_subject(root, 1, out, rois=ROIS, progress=False, allow_partial=True)
+        prepare_subject(root, 1, out, rois=mini_nsd.rois, progress=False, allow_partial=True)
     assert os.listdir(osp.join(out, 'subj01_trials')) == ['session01.h5']
     assert not osp.exists(osp.join(out, 'subj01.h5'))
 
     calls.clear()
-    report = prepare_subject(root, 1, out, rois=ROIS, progress=False, allow_partial=True)
+    report = prepare_subject(root, 1, out, rois=mini_nsd.rois, progress=False, allow_partial=True)
     assert report['sessions_reused'] == 1
     assert [osp.basename(p) for p in calls] == ['betas_session02.hdf5']
     with h5py.File(osp.join(out, 'subj01.h5'), 'r') as a, h5py.File(
             osp.join(tmp_path, 'reference', 'subj01.h5'), 'r') as b:
-        for roi in ROIS:
+        for roi in mini_nsd.rois:
             np.testing.assert_array_equal(a[f'rois/{roi}/responses'][()],
                                           b[f'rois/{roi}/responses'][()])
 
-    again = prepare_subject(root, 1, out, rois=ROIS, progress=False, allow_partial=True)
+    again = prepare_subject(root, 1, out, rois=mini_nsd.rois, progress=False, allow_partial=True)
     assert again['reused'] and again['rois'] == reference['rois']
 
 
-def test_keep_trials(tmp_path):
-    root = build_mini_nsd(tmp_path / 'nsd')
+def test_keep_trials(mini_nsd, tmp_path):
+    root = mini_nsd.build(tmp_path / 'nsd')
     out = str(tmp_path / 'prepared')
-    prepare_subject(root, 1, out, rois=ROIS, keep_trials=True,
+    prepare_subject(root, 1, out, rois=mini_nsd.rois, keep_trials=True,
                     progress=False, allow_partial=True)
     with h5py.File(osp.join(out, 'subj01_trials', 'session02.h5'), 'r') as f:
         assert f['zscored'].shape == (4, 4)  # 4 trials x union of voxels
@@ -108,32 +107,32 @@ def test_keep_trials(tmp_path):
         assert f['trial'][()].tolist() == [1, 2, 0, 3]
 
 
-def test_force_rebuilds_from_the_raw_files(tmp_path):
+def test_force_rebuilds_from_the_raw_files(mini_nsd, tmp_path):
     """``force`` ignores kept session files: a stale one (here tampered
     with) does not reach the rebuilt cache."""
-    root = build_mini_nsd(tmp_path / 'nsd')
+    root = mini_nsd.build(tmp_path / 'nsd')
     out = str(tmp_path / 'prepared')
-    prepare_subject(root, 1, out, rois=ROIS, keep_trials=True,
+    prepare_subject(root, 1, out, rois=mini_nsd.rois, keep_trials=True,
                     progress=False, allow_partial=True)
     with h5py.File(osp.join(out, 'subj01.h5'), 'r') as f:
-        before = {k: f[f'rois/{k}/responses'][()] for k in ROIS}
+        before = {k: f[f'rois/{k}/responses'][()] for k in mini_nsd.rois}
     with h5py.File(osp.join(out, 'subj01_trials', 'session01.h5'),
                    'r+') as f:
         f['zscored'][...] = 7.0
-    prepare_subject(root, 1, out, rois=ROIS, progress=False, force=True, allow_partial=True)
+    prepare_subject(root, 1, out, rois=mini_nsd.rois, progress=False, force=True, allow_partial=True)
     with h5py.File(osp.join(out, 'subj01.h5'), 'r') as f:
-        for k in ROIS:
+        for k in mini_nsd.rois:
             np.testing.assert_array_equal(f[f'rois/{k}/responses'][()],
                                           before[k])
 
 
-def test_missing_roi_is_named(tmp_path):
-    root = build_mini_nsd(tmp_path / 'nsd', subjects=(1, ))
+def test_missing_roi_is_named(mini_nsd, tmp_path):
+    root = mini_nsd.build(tmp_path / 'nsd', subjects=(1, ))
     os.remove(layout.roi_path(root, 1, 'floc-faces'))
     with pytest.raises(NSDFormatError,
                        match=r'subj01/func1pt8mm/roi/floc-faces.nii.gz: file '
                        'not found'):
-        prepare_subject(root, 1, str(tmp_path / 'p'), rois=ROIS,
+        prepare_subject(root, 1, str(tmp_path / 'p'), rois=mini_nsd.rois,
                         progress=False, allow_partial=True)
 
 
@@ -144,66 +143,65 @@ def test_unknown_subject_and_roi(tmp_path):
         prepare_subject(str(tmp_path), 1, str(tmp_path), rois=['v1'])
 
 
-def test_missing_sessions_are_named(tmp_path):
-    root = build_mini_nsd(tmp_path / 'nsd', subjects=(1, ))
+def test_missing_sessions_are_named(mini_nsd, tmp_path):
+    root = mini_nsd.build(tmp_path / 'nsd', subjects=(1, ))
     os.remove(layout.betas_path(root, 1, 1))
     with pytest.raises(NSDFormatError, match='without gaps'):
-        prepare_subject(root, 1, str(tmp_path / 'p'), rois=ROIS,
+        prepare_subject(root, 1, str(tmp_path / 'p'), rois=mini_nsd.rois,
                         progress=False, allow_partial=True)
 
 
-def test_nsd_id_missing_from_stim_info(tmp_path):
-    root = build_mini_nsd(tmp_path / 'nsd', subjects=(2, ))
+def test_nsd_id_missing_from_stim_info(mini_nsd, tmp_path):
+    root = mini_nsd.build(tmp_path / 'nsd', subjects=(2, ))
     lines = open(layout.stim_info_path(root)).read().splitlines()
     with open(layout.stim_info_path(root), 'w') as f:
         f.write('\n'.join(lines[:6]) + '\n')  # keeps nsdIds 0..4
     with pytest.raises(NSDFormatError, match=r'nsdIds \[5\] of subject 2'):
-        prepare_subject(root, 2, str(tmp_path / 'p'), rois=ROIS,
+        prepare_subject(root, 2, str(tmp_path / 'p'), rois=mini_nsd.rois,
                         progress=False, allow_partial=True)
 
 
-def test_ncsnr_is_stored_for_kept_voxels(tmp_path):
+def test_ncsnr_is_stored_for_kept_voxels(mini_nsd, tmp_path):
     import nibabel as nib
-    from .mini_nsd import AFFINE, SHAPE
-    root = build_mini_nsd(tmp_path / 'nsd', subjects=(1, ))
-    volume = np.arange(np.prod(SHAPE), dtype=np.float32).reshape(SHAPE)
-    nib.save(nib.Nifti1Image(volume, AFFINE), layout.ncsnr_path(root, 1))
+    root = mini_nsd.build(tmp_path / 'nsd', subjects=(1, ))
+    volume = np.arange(np.prod(mini_nsd.shape), dtype=np.float32).reshape(mini_nsd.shape)
+    nib.save(nib.Nifti1Image(volume, mini_nsd.affine), layout.ncsnr_path(root, 1))
     out = str(tmp_path / 'p')
-    prepare_subject(root, 1, out, rois=ROIS, progress=False, allow_partial=True)
+    prepare_subject(root, 1, out, rois=mini_nsd.rois, progress=False, allow_partial=True)
     with h5py.File(osp.join(out, 'subj01.h5'), 'r') as f:
-        for roi in ROIS:
+        for roi in mini_nsd.rois:
             i, j, k = f[f'rois/{roi}/ijk'][()].T
             np.testing.assert_array_equal(f[f'rois/{roi}/ncsnr'][()],
                                           volume[i, j, k])
-    nib.save(nib.Nifti1Image(volume[:2], AFFINE), layout.ncsnr_path(root, 1))
+    nib.save(nib.Nifti1Image(volume[:2], mini_nsd.affine), layout.ncsnr_path(root, 1))
     with pytest.raises(NSDFormatError, match='volume shape'):
-        prepare_subject(root, 1, out, rois=ROIS, progress=False, force=True, allow_partial=True)
+        prepare_subject(root, 1, out, rois=mini_nsd.rois, progress=False, force=True, allow_partial=True)
 
 
-def test_partial_subject_is_refused_unless_allowed(tmp_path):
-    root = build_mini_nsd(tmp_path / 'nsd', subjects=(1, ))
+def test_partial_subject_is_refused_unless_allowed(mini_nsd, tmp_path):
+    root = mini_nsd.build(tmp_path / 'nsd', subjects=(1, ))
     with pytest.raises(NSDFormatError,
                        match='2 of the 40 sessions of NSD subject 1: sessions '
                        '3-40 are missing .* --allow-partial'):
-        prepare_subject(root, 1, str(tmp_path / 'p'), rois=ROIS,
+        prepare_subject(root, 1, str(tmp_path / 'p'), rois=mini_nsd.rois,
                         progress=False)
-    report = prepare_subject(root, 1, str(tmp_path / 'p'), rois=ROIS,
+    report = prepare_subject(root, 1, str(tmp_path / 'p'), rois=mini_nsd.rois,
                              progress=False, allow_partial=True)
     assert report['missing_sessions'] == list(range(3, 41))
 
 
-def test_reuse_checks_roi_groups_and_raw_files(tmp_path):
-    root = build_mini_nsd(tmp_path / 'nsd', subjects=(1, ))
+def test_reuse_checks_roi_groups_and_raw_files(mini_nsd, tmp_path):
+    root = mini_nsd.build(tmp_path / 'nsd', subjects=(1, ))
     out = str(tmp_path / 'p')
     kwargs = dict(progress=False, allow_partial=True)
-    prepare_subject(root, 1, out, rois=ROIS, **kwargs)
-    assert prepare_subject(root, 1, out, rois=ROIS[:1], **kwargs)['reused']
+    prepare_subject(root, 1, out, rois=mini_nsd.rois, **kwargs)
+    assert prepare_subject(root, 1, out, rois=mini_nsd.rois[:1], **kwargs)['reused']
     shutil.copy(layout.roi_path(root, 1, 'floc-faces'),
                 layout.roi_path(root, 1, 'floc-bodies'))
     with pytest.raises(NSDFormatError,
                        match=r"subj01.h5: is complete, but it lacks ROI "
                        r"groups \['floc-bodies'\]"):
-        prepare_subject(root, 1, out, rois=ROIS + ('floc-bodies', ),
+        prepare_subject(root, 1, out, rois=mini_nsd.rois + ('floc-bodies', ),
                         **kwargs)
 
     import h5py
@@ -212,17 +210,17 @@ def test_reuse_checks_roi_groups_and_raw_files(tmp_path):
         f['betas'][0] += 1
     with pytest.raises(NSDFormatError,
                        match='changed since .*betas_session02.hdf5'):
-        prepare_subject(root, 1, out, rois=ROIS, **kwargs)
-    report = prepare_subject(root, 1, out, rois=ROIS, force=True, **kwargs)
+        prepare_subject(root, 1, out, rois=mini_nsd.rois, **kwargs)
+    report = prepare_subject(root, 1, out, rois=mini_nsd.rois, force=True, **kwargs)
     assert not report['reused']
-    assert prepare_subject(root, 1, out, rois=ROIS, **kwargs)['reused']
+    assert prepare_subject(root, 1, out, rois=mini_nsd.rois, **kwargs)['reused']
 
 
-def test_kept_session_of_a_changed_raw_file_is_redone(tmp_path,
+def test_kept_session_of_a_changed_raw_file_is_redone(mini_nsd, tmp_path,
                                                      monkeypatch):
-    root = build_mini_nsd(tmp_path / 'nsd', subjects=(1, ))
+    root = mini_nsd.build(tmp_path / 'nsd', subjects=(1, ))
     out = str(tmp_path / 'p')
-    kwargs = dict(rois=ROIS, progress=False, allow_partial=True)
+    kwargs = dict(rois=mini_nsd.rois, progress=False, allow_partial=True)
     real_read = prepare.read_session_betas
 
     def dies_on_second_session(path, *args):
@@ -243,7 +241,7 @@ def test_kept_session_of_a_changed_raw_file_is_redone(tmp_path,
     prepare_subject(root, 1, str(tmp_path / 'fresh'), **kwargs)
     with h5py.File(osp.join(out, 'subj01.h5'), 'r') as a, h5py.File(
             osp.join(tmp_path, 'fresh', 'subj01.h5'), 'r') as b:
-        for roi in ROIS:
+        for roi in mini_nsd.rois:
             np.testing.assert_array_equal(a[f'rois/{roi}/responses'][()],
                                           b[f'rois/{roi}/responses'][()])
 
@@ -295,11 +293,11 @@ def test_averaging_memory_does_not_grow_with_images(tmp_path):
     assert large < whole / 4, (large, whole)
 
 
-def test_cache_of_an_older_version_is_rebuilt(tmp_path):
+def test_cache_of_an_older_version_is_rebuilt(mini_nsd, tmp_path):
     import h5py
-    root = build_mini_nsd(tmp_path / 'nsd', subjects=(1, ))
+    root = mini_nsd.build(tmp_path / 'nsd', subjects=(1, ))
     out = str(tmp_path / 'p')
-    kwargs = dict(rois=ROIS, progress=False, allow_partial=True)
+    kwargs = dict(rois=mini_nsd.rois, progress=False, allow_partial=True)
     prepare_subject(root, 1, out, **kwargs)
     with h5py.File(osp.join(out, 'subj01.h5'), 'r+') as f:
         f.attrs['version'] = 1
@@ -308,12 +306,12 @@ def test_cache_of_an_older_version_is_rebuilt(tmp_path):
     assert prepare_subject(root, 1, out, **kwargs)['reused']
 
 
-def test_version_2_cache_gains_its_volume_in_place(tmp_path):
+def test_version_2_cache_gains_its_volume_in_place(mini_nsd, tmp_path):
     """Version 3 only adds the volume: a version-2 cache is upgraded from
     the ROI masks, not rebuilt, unless the masks moved its voxels."""
-    root = build_mini_nsd(tmp_path / 'nsd', subjects=(1, ))
+    root = mini_nsd.build(tmp_path / 'nsd', subjects=(1, ))
     out = str(tmp_path / 'p')
-    kwargs = dict(rois=ROIS, progress=False, allow_partial=True)
+    kwargs = dict(rois=mini_nsd.rois, progress=False, allow_partial=True)
     prepare_subject(root, 1, out, **kwargs)
     path = osp.join(out, 'subj01.h5')
     with h5py.File(path, 'r+') as f:
@@ -341,14 +339,15 @@ def test_version_2_cache_gains_its_volume_in_place(tmp_path):
     ('design', r'betas_session02.hdf5: 2 sessions of 4 trials need 8 trials'
      ' in the experiment design, which has 6'),
 ])
-def test_bad_inputs_are_refused_before_any_session_is_read(
+def test_bad_inputs_are_refused_before_any_session_is_read(mini_nsd, 
         tmp_path, monkeypatch, damage, error):
     import scipy.io
-    root = build_mini_nsd(tmp_path / 'nsd', subjects=(1, ))
+    root = mini_nsd.build(tmp_path / 'nsd', subjects=(1, ))
     if damage == 'csv':
-        lines = open(layout.stim_info_path(root)).read().splitlines()
-        with open(layout.stim_info_path(root), 'w') as f:
-            f.write('\n'.join(l.rsplit(',', 1)[0] for l in lines) + '\n')
+        import pandas as pd
+        table = pd.read_csv(layout.stim_info_path(root))
+        table.drop(columns='shared1000').to_csv(
+            layout.stim_info_path(root), index=False)
     elif damage == 'header':
         with h5py.File(layout.betas_path(root, 1, 2), 'r+') as f:
             betas = f['betas'][()]
@@ -365,7 +364,7 @@ def test_bad_inputs_are_refused_before_any_session_is_read(
     monkeypatch.setattr(prepare, 'read_session_betas', no_reading)
     out = tmp_path / 'p'
     with pytest.raises(NSDFormatError, match=error):
-        prepare_subject(root, 1, str(out), rois=ROIS, progress=False,
+        prepare_subject(root, 1, str(out), rois=mini_nsd.rois, progress=False,
                         allow_partial=True)
     assert os.listdir(out) == []  # no trials folder, no lock
 
@@ -376,20 +375,20 @@ def test_missing_root_is_named_as_such(tmp_path):
         prepare_subject(str(tmp_path / 'nsd'), 1, str(tmp_path / 'p'))
 
 
-def test_short_disk_is_warned_of_before_the_work(tmp_path, monkeypatch):
+def test_short_disk_is_warned_of_before_the_work(mini_nsd, tmp_path, monkeypatch):
     from collections import namedtuple
 
     from mmbrain.datasets.nsd import writing
-    root = build_mini_nsd(tmp_path / 'nsd', subjects=(1, ))
+    root = mini_nsd.build(tmp_path / 'nsd', subjects=(1, ))
     usage = namedtuple('usage', 'total used free')
     monkeypatch.setattr(writing.shutil, 'disk_usage',
                         lambda _: usage(10, 10, 100))
     with pytest.warns(UserWarning, match=r'p: 0.0 MiB free, but subject 1 '
                       r'needs about 0.0 MiB'):
-        prepare_subject(root, 1, str(tmp_path / 'p'), rois=ROIS,
+        prepare_subject(root, 1, str(tmp_path / 'p'), rois=mini_nsd.rois,
                         progress=False, allow_partial=True)
     # 2 sessions x 4 trials x 4 voxels + 4 images x (3 + 2) voxels, float32,
     # and 10% for HDF5
     assert prepare.disk_needed(
-        prepare.check_inputs(root, 1, ROIS, [1, 2]), 2) == int(1.1 * 4 * (
+        prepare.check_inputs(root, 1, mini_nsd.rois, [1, 2]), 2) == int(1.1 * 4 * (
             2 * 4 * 4 + 4 * (3 + 2)))

@@ -14,7 +14,6 @@ RSS and its RSS after imports. The last line is ``key=value`` pairs: the
 ratio of peak RSS of the last count to the first, and their figures.
 """
 import argparse
-import csv
 import json
 import os
 import os.path as osp
@@ -23,12 +22,9 @@ import shutil
 import time
 from multiprocessing import get_context
 
-import h5py
-import nibabel as nib
 import numpy as np
-import scipy.io
 
-from mmbrain.datasets.nsd import layout
+from mmbrain.datasets.nsd import layout, raw_writer
 
 ROI_SHARES = dict(
     zip(layout.ROI_GROUPS, np.array([7, 2, 3, 4, 2, 20]) / 38))
@@ -39,39 +35,24 @@ def write_raw(root: str, sessions: int, voxels: int, trials: int,
               volume: tuple, seed: int = 0):
     """A subject-1 NSD download of ``sessions`` sessions under ``root``."""
     rng = np.random.default_rng(seed)
-    for path in (layout.expdesign_path(root), layout.stimuli_path(root)):
-        os.makedirs(osp.dirname(path), exist_ok=True)
     order = rng.permutation(np.repeat(np.arange(NUM_IMAGES), REPEATS))
-    scipy.io.savemat(
-        layout.expdesign_path(root),
-        dict(
-            masterordering=order[None] + 1,
-            subjectim=np.tile(np.arange(1, NUM_IMAGES + 1), (8, 1)),
-            sharedix=np.arange(1, 1001)[None]))
-    with open(layout.stim_info_path(root), 'w', newline='') as f:
-        writer = csv.writer(f)
-        writer.writerow(['nsdId', 'cocoId', 'cocoSplit', 'shared1000'])
-        writer.writerows((i, i, 'train2017', i < 1000)
-                         for i in range(NUM_IMAGES))
+    subjectim = np.tile(np.arange(NUM_IMAGES), (layout.NUM_SUBJECTS, 1))
+    raw_writer.write_expdesign(root, order, subjectim, np.arange(1000))
+    raw_writer.write_stim_info(root, np.arange(NUM_IMAGES),
+                               ['train2017'] * NUM_IMAGES,
+                               np.arange(NUM_IMAGES) < 1000)
     flat = rng.choice(np.prod(volume), voxels, replace=False)
     bounds = np.cumsum([0] + [round(s * voxels) for s in ROI_SHARES.values()])
+    labels = {}
     for k, roi in enumerate(layout.ROI_GROUPS):
-        labels = np.zeros(np.prod(volume), dtype=np.int16)
-        labels[flat[bounds[k]:bounds[k + 1]]] = 1
-        path = layout.roi_path(root, 1, roi)
-        os.makedirs(osp.dirname(path), exist_ok=True)
-        nib.save(nib.Nifti1Image(labels.reshape(volume), np.eye(4)), path)
-    os.makedirs(layout.betas_dir(root, 1), exist_ok=True)
+        labels[roi] = np.zeros(np.prod(volume), dtype=np.int16)
+        labels[roi][flat[bounds[k]:bounds[k + 1]]] = 1
+        labels[roi] = labels[roi].reshape(volume)
+    raw_writer.write_rois(root, 1, labels, np.eye(4))
     for session in range(1, sessions + 1):
-        with h5py.File(layout.betas_path(root, 1, session), 'w') as f:
-            betas = f.create_dataset(
-                'betas', (trials, ) + volume[::-1],
-                dtype=np.int16,
-                chunks=(1, ) + volume[::-1])
-            for start in range(0, trials, 50):
-                betas[start:start + 50] = rng.integers(
-                    -3000, 3000, (min(50, trials - start), ) + volume[::-1],
-                    dtype=np.int16)
+        raw_writer.write_betas(root, 1, session, (rng.integers(
+            -3000, 3000, (min(50, trials - start), ) + tuple(volume),
+            dtype=np.int16) for start in range(0, trials, 50)))
 
 
 def subject_with(raw: str, root: str, sessions: int):

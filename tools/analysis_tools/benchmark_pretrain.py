@@ -27,7 +27,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from mmbrain.registry import DATASETS, MODELS
 from mmbrain.testing import fake_brain_batch
-from mmbrain.utils import register_all_modules
+from mmbrain.utils import derive_num_rois, register_all_modules
 from mmbrain.utils.benchmark import loader_rate, timed
 
 PAPER_VOXELS = (7000, 2000, 3000, 4000, 2000, 20000)
@@ -73,7 +73,7 @@ def main():
         help='voxels per ROI of the synthetic batch')
     args = parser.parse_args()
     register_all_modules()
-    cfg = Config.fromfile(args.config)
+    cfg = derive_num_rois(Config.fromfile(args.config), args.config)
     img_size = cfg.get('img_size', 224)
     model = MODELS.build(cfg.model).to(args.device).train()
     data = fake_brain_batch(args.batch, args.voxels, img_size)

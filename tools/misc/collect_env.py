@@ -3,6 +3,8 @@ compiled ops (CPU and CUDA) load. Example::
 
     python tools/misc/collect_env.py
 """
+import argparse
+
 import mmcv
 import mmdet
 import mmpretrain
@@ -31,5 +33,6 @@ def collect_env():
 
 
 if __name__ == '__main__':
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     for name, value in collect_env().items():
         print(f'{name}: {value}')

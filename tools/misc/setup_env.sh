@@ -15,6 +15,7 @@
 #   MMCV_CUDA            auto (default: CUDA ops when a GPU and nvcc are
 #                        present), 1 (force) or 0 (CPU ops only)
 #   MAX_JOBS             parallel compile jobs for mmcv (default: nproc)
+case "${1:-}" in -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

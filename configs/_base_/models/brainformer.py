@@ -1,7 +1,8 @@
 # Brainformer: the fMRI encoder and the alignment head. The config that
 # inherits this one adds the image backbone: model = dict(backbone=dict(...)).
+# The encoder's num_rois is derived from the dataset's rois list when a tool
+# loads the config; the head takes num_rois and embed_dims from the encoder.
 embed_dims = 768
-num_rois = 6
 model = dict(
     type='BrainGuidedPretrainer',
     data_preprocessor=dict(
@@ -10,7 +11,6 @@ model = dict(
         std=[58.395, 57.12, 57.375]),
     brain_encoder=dict(
         type='BrainformerEncoder',
-        num_rois=num_rois,
         embed_dims=embed_dims,
         kernel_size=32,
         token_stride=16,
@@ -26,8 +26,6 @@ model = dict(
     head=dict(
         type='BrainAlignHead',
         in_channels=768,
-        embed_dims=embed_dims,
-        num_rois=num_rois,
         roi_pooling='attention',
         contrastive_loss=dict(
             type='BrainContrastiveLoss', temperature=0.07, loss_weight=0.5),

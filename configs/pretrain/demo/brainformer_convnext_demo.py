@@ -36,7 +36,7 @@ model = dict(
         window_size=16,
         window_stride=8,
         num_heads=4),
-    head=dict(in_channels=256, embed_dims=embed_dims))
+    head=dict(in_channels=256))
 
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 default_hooks = dict(

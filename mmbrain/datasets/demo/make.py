@@ -7,7 +7,7 @@ from typing import Dict, List
 import numpy as np
 
 from .downstream_writers import write_ade20k, write_coco
-from .nsd_writer import write_nsd
+from .nsd import write_nsd
 from .scenes import draw_scenes, scene_features
 from .spec import DemoSpec
 

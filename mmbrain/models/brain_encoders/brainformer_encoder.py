@@ -3,10 +3,10 @@ from typing import List, Optional, Sequence, Tuple
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmengine.model import BaseModule
 from timm.models.vision_transformer import Block
 
 from mmbrain.registry import MODELS
+from .base import BaseBrainEncoder, BrainFeatures, RoiTensors
 from .roi_transformer_block import RoiTransformerBlock
 from .windowing import make_windows, num_windows
 
@@ -18,7 +18,7 @@ def masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
 
 
 @MODELS.register_module()
-class BrainformerEncoder(BaseModule):
+class BrainformerEncoder(BaseBrainEncoder):
     """The Brainformer fMRI encoder (Nguyen et al., Algorithm 1).
 
     Per ROI k:
@@ -79,15 +79,13 @@ class BrainformerEncoder(BaseModule):
                  coord_scale: float = 100.,
                  max_tokens: int = 4096,
                  init_cfg=None):
-        super().__init__(init_cfg)
+        super().__init__(num_rois, embed_dims, init_cfg=init_cfg)
         if embed_type not in ('voxel', 'pos'):
             raise ValueError(f"embed_type must be 'voxel' or 'pos', got "
                              f'{embed_type!r}')
         if window_stride > window_size or token_stride > kernel_size:
             raise ValueError('strides larger than their windows would skip '
                              'tokens/voxels')
-        self.num_rois = num_rois
-        self.embed_dims = embed_dims
         self.kernel_size = kernel_size
         self.token_stride = token_stride
         self.window_size = window_size
@@ -150,13 +148,8 @@ class BrainformerEncoder(BaseModule):
             num_tokens, device=fmri.device)[None] < counts[:, None]
         return tokens, token_mask
 
-    def forward(
-        self,
-        fmri: Sequence[torch.Tensor],
-        coords: Sequence[torch.Tensor],
-        mask: Sequence[torch.Tensor],
-        subject: Optional[torch.Tensor] = None
-    ) -> Tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, fmri: RoiTensors, coords: RoiTensors, mask: RoiTensors,
+                subject: Optional[torch.Tensor] = None) -> BrainFeatures:
         """
         Args:
             fmri (Sequence[Tensor]): Per ROI k, (N, V_k) responses.

@@ -3,9 +3,9 @@ from typing import List, Optional, Sequence, Tuple
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmengine.model import BaseModule
 
 from mmbrain.registry import MODELS
+from .base import BaseBrainEncoder, BrainFeatures, RoiTensors
 
 
 def pad_to(fmri: Sequence[torch.Tensor], mask: Sequence[torch.Tensor],
@@ -25,7 +25,7 @@ def pad_to(fmri: Sequence[torch.Tensor], mask: Sequence[torch.Tensor],
 
 
 @MODELS.register_module()
-class LinearBrainEncoder(BaseModule):
+class LinearBrainEncoder(BaseBrainEncoder):
     """The paper's "Linear" fMRI encoding ablation: one linear layer per ROI.
 
     Each ROI's responses are zero-padded to ``num_voxels[k]`` and mapped to
@@ -42,20 +42,14 @@ class LinearBrainEncoder(BaseModule):
                  num_voxels: Sequence[int],
                  embed_dims: int = 768,
                  init_cfg=None):
-        super().__init__(init_cfg)
+        super().__init__(len(num_voxels), embed_dims, init_cfg=init_cfg)
         self.num_voxels = list(num_voxels)
-        self.num_rois = len(self.num_voxels)
         self.proj = nn.ModuleList(
             nn.Linear(v, embed_dims) for v in self.num_voxels)
         self.norm = nn.LayerNorm(embed_dims)
 
-    def forward(
-        self,
-        fmri: Sequence[torch.Tensor],
-        coords: Sequence[torch.Tensor],
-        mask: Sequence[torch.Tensor],
-        subject: Optional[torch.Tensor] = None
-    ) -> Tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, fmri: RoiTensors, coords: RoiTensors, mask: RoiTensors,
+                subject: Optional[torch.Tensor] = None) -> BrainFeatures:
         """Same inputs and outputs as :class:`BrainformerEncoder`."""
         roi_feats = torch.stack([
             proj(x)

@@ -2,9 +2,9 @@ from typing import Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
-from mmengine.model import BaseModule
 
 from mmbrain.registry import MODELS
+from .base import BaseBrainEncoder, BrainFeatures, RoiTensors
 from .linear_encoder import pad_to
 
 
@@ -18,7 +18,7 @@ def residual_mlp(dims: int, num_blocks: int, drop_rate: float) -> nn.Module:
 
 
 @MODELS.register_module()
-class MindEyeBrainEncoder(BaseModule):
+class MindEyeBrainEncoder(BaseBrainEncoder):
     """The MindEye2-style brain model of NEURONS: a linear map per subject
     into a latent shared by all subjects, then a residual MLP.
 
@@ -50,6 +50,7 @@ class MindEyeBrainEncoder(BaseModule):
         drop_rate (float): Dropout in the blocks. Defaults to 0.15.
         roi_tokens (bool): One latent token per ROI group. Defaults to False.
     """
+    has_shared_latent = True
 
     def __init__(self,
                  num_voxels: Sequence[int],
@@ -60,9 +61,10 @@ class MindEyeBrainEncoder(BaseModule):
                  drop_rate: float = 0.15,
                  roi_tokens: bool = False,
                  init_cfg=None):
-        super().__init__(init_cfg)
+        super().__init__(
+            len(num_voxels), embed_dims, roi_features=roi_tokens,
+            init_cfg=init_cfg)
         self.num_voxels = list(num_voxels)
-        self.num_rois = len(self.num_voxels)
         self.roi_tokens = roi_tokens
         rois = range(self.num_rois)
         self.groups = [[k] for k in rois] if roi_tokens else [list(rois)]
@@ -78,8 +80,7 @@ class MindEyeBrainEncoder(BaseModule):
         self.roi_proj = (
             nn.Linear(latent_dims, embed_dims) if roi_tokens else None)
 
-    def embed(self, fmri: Sequence[torch.Tensor],
-              mask: Sequence[torch.Tensor],
+    def embed(self, fmri: RoiTensors, mask: RoiTensors,
               subject: Optional[torch.Tensor]) -> torch.Tensor:
         """Per ROI k (N, V_k) responses and bool masks, and the (N,)
         subjects -> the shared latent, (N, T, L) with T = R or 1."""
@@ -106,9 +107,7 @@ class MindEyeBrainEncoder(BaseModule):
         # back to the batch's order (out of place: autocast-safe)
         return torch.cat(outputs)[torch.cat(order).argsort()]
 
-    def decode(
-        self, latent: torch.Tensor
-    ) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
+    def decode(self, latent: torch.Tensor) -> BrainFeatures:
         """(N, T, L) latent -> q (N, d) and q̄ (N, R, d) (None without ROI
         tokens)."""
         x = latent
@@ -118,13 +117,8 @@ class MindEyeBrainEncoder(BaseModule):
         rois = self.roi_proj(x) if self.roi_tokens else None
         return self.proj(x.mean(1)), rois
 
-    def forward(
-        self,
-        fmri: Sequence[torch.Tensor],
-        coords: Sequence[torch.Tensor],
-        mask: Sequence[torch.Tensor],
-        subject: Optional[torch.Tensor] = None
-    ) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
+    def forward(self, fmri: RoiTensors, coords: RoiTensors, mask: RoiTensors,
+                subject: Optional[torch.Tensor] = None) -> BrainFeatures:
         """Inputs as :class:`BrainformerEncoder` (coordinates unused) plus
         the (N,) ``subject`` of each sample; returns q (N, d) and q̄ (N, R, d)
         or None."""

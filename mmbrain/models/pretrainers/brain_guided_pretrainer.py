@@ -7,6 +7,7 @@ from mmengine.model import BaseModel
 
 from mmbrain.registry import MODELS
 from mmbrain.structures import BrainDataSample
+from ..brain_encoders import BaseBrainEncoder
 from ..losses import BiMixCoLoss, mixco
 
 
@@ -26,13 +27,13 @@ class BrainGuidedPretrainer(BaseModel):
 
     Args:
         backbone (dict | nn.Module): Image backbone.
-        brain_encoder (dict | nn.Module): fMRI encoder returning
-            ``(q (N, d), q̄ (N, R, d))``.
-        head (dict | nn.Module): :class:`BrainAlignHead`.
+        brain_encoder (dict | nn.Module): A :class:`BaseBrainEncoder`.
+        head (dict | nn.Module): :class:`BrainAlignHead`; a config's
+            ``num_rois`` and ``embed_dims`` default to the encoder's.
         mixco (dict, optional): ``alpha`` and ``prob`` of :func:`mixco`:
             while ``self.mixing`` is True (:class:`MixCoScheduleHook` turns
             it off), training batches mix the brain encoder's shared latent
-            (its ``embed``, then ``decode``; :class:`MindEyeBrainEncoder`)
+            (``has_shared_latent``: its ``embed``, then ``decode``)
             and the head's contrastive loss gets the mix (BiMixCo). ROI
             features q̄ come from the unmixed latent. Defaults to None.
         data_preprocessor (dict, optional): Defaults to
@@ -56,10 +57,31 @@ class BrainGuidedPretrainer(BaseModel):
             data_preprocessor=_build(data_preprocessor), init_cfg=init_cfg)
         self.backbone = _build(backbone)
         self.brain_encoder = _build(brain_encoder)
+        encoder = self.brain_encoder
+        if not isinstance(encoder, BaseBrainEncoder):
+            raise TypeError(f'{type(encoder).__name__} is not a brain '
+                            'encoder: derive it from BaseBrainEncoder, '
+                            'which states what the pretrainer relies on')
+        if isinstance(head, dict):
+            head = dict(head)
+            head.setdefault('num_rois', encoder.num_rois)
+            head.setdefault('embed_dims', encoder.embed_dims)
         self.head = _build(head)
+        for name in ('num_rois', 'embed_dims'):
+            if getattr(self.head, name) != getattr(encoder, name):
+                raise ValueError(
+                    f'model.head.{name} = {getattr(self.head, name)} but '
+                    f'model.brain_encoder.{name} = {getattr(encoder, name)}'
+                    f' ({type(encoder).__name__}); leave it out of the head '
+                    'to take the encoder\'s')
+        if self.head.guidance_loss is not None and not encoder.roi_features:
+            raise ValueError(
+                f'{type(encoder).__name__} gives no ROI features q̄ for the '
+                'guidance loss: set model.head.guidance_loss=None (or '
+                'roi_tokens=True for MindEyeBrainEncoder)')
         self.mixco = mixco
         self.mixing = mixco is not None
-        if mixco is not None and not hasattr(self.brain_encoder, 'embed'):
+        if mixco is not None and not encoder.has_shared_latent:
             raise TypeError(
                 f'mixco mixes a shared brain latent, which '
                 f'{type(self.brain_encoder).__name__} does not have (use '
@@ -80,6 +102,15 @@ class BrainGuidedPretrainer(BaseModel):
         feats = self.backbone(img)
         return feats[-1] if isinstance(feats, (tuple, list)) else feats
 
+    def check_num_rois(self, inputs: dict):
+        """A batch must hold the encoder's R ROI groups."""
+        if len(inputs['fmri']) != self.brain_encoder.num_rois:
+            raise ValueError(
+                f'the batch holds {len(inputs["fmri"])} ROI groups but '
+                f'model.brain_encoder.num_rois is '
+                f'{self.brain_encoder.num_rois}: the dataset\'s rois list '
+                'and the encoder must agree')
+
     def encode_brain(self, inputs: dict):
         """Brain features ``(q, q̄)`` of a batch from the preprocessor."""
         return self.brain_encoder(inputs['fmri'], inputs['coords'],
@@ -94,6 +125,7 @@ class BrainGuidedPretrainer(BaseModel):
         ``roi_attention`` with the head's attention pooling)."""
         if mode == 'tensor':
             return self.extract_feat(inputs['img'])
+        self.check_num_rois(inputs)
         if mode == 'loss':
             return self.loss(inputs, data_samples)
         if mode == 'predict':

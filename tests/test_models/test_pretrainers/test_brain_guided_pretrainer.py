@@ -205,3 +205,38 @@ def test_mixco_schedule_hook(repo_root):
     runner.model.mixco = None
     with pytest.raises(ValueError, match='needs a model with mixco'):
         hook.before_train_iter(runner, 0)
+
+
+def test_the_head_takes_the_encoders_rois_and_width(demo_config):
+    """The head's num_rois and embed_dims come from the encoder; given and
+    different, or a guidance loss without ROI features, stop the build."""
+    from mmbrain.registry import MODELS
+    from mmbrain.utils import register_all_modules
+    register_all_modules()
+    cfg = Config.fromfile(demo_config).model
+    cfg.brain_encoder.num_rois = 4
+    model = MODELS.build(cfg)
+    assert (model.head.num_rois, model.head.embed_dims) == (4, 64)
+    assert model.head.roi_proj.out_features == 4 * 64
+    with pytest.raises(ValueError, match=r'model.head.num_rois = 6 but '
+                       r'model.brain_encoder.num_rois = 4'):
+        MODELS.build(dict(cfg, head=dict(cfg.head, num_rois=6)))
+    linear = dict(type='LinearBrainEncoder', num_voxels=[5] * 6,
+                  embed_dims=64)
+    mindeye = dict(type='MindEyeBrainEncoder', num_voxels=[5] * 6,
+                   subjects=[1], latent_dims=8, embed_dims=64)
+    assert MODELS.build(dict(cfg, brain_encoder=linear)).head.num_rois == 6
+    with pytest.raises(ValueError, match='MindEyeBrainEncoder gives no ROI '
+                       'features'):
+        MODELS.build(dict(cfg, brain_encoder=mindeye))
+    with pytest.raises(TypeError, match='derive it from BaseBrainEncoder'):
+        MODELS.build(dict(cfg, brain_encoder=torch.nn.Identity()))
+
+
+def test_a_batch_of_other_rois_is_refused(demo_model):
+    model = demo_model()
+    data = model.data_preprocessor(fake_brain_batch(2, voxels=[30] * 5),
+                                   True)
+    with pytest.raises(ValueError, match='the batch holds 5 ROI groups but '
+                       'model.brain_encoder.num_rois is 6'):
+        model(**data, mode='loss')
