@@ -60,7 +60,8 @@ def test_design_and_stimulus_table_are_one_based_where_nsd_is(tmp_path):
 
 
 def test_volumes_keep_their_affine(tmp_path):
-    affine = np.diag([1.8, 1.8, 1.8, 1.])
+    affine = np.diag([2., 2., 1.5, 1.])  # exact in the header's float32
+    affine[:3, 3] = [-80, -100, 4.5]
     labels = {'floc-faces': np.eye(3, dtype=np.int32)[..., None]}
     paths = raw_writer.write_rois(str(tmp_path), 3, labels, affine)
     image = nib.load(paths['floc-faces'])
