@@ -5,21 +5,15 @@ import json
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
+from mmbrain.evaluation import ENDPOINTS
 from .canvas import agg_figure
 
-METRIC_LABELS = {
-    'APbox': 'box AP (Mask R-CNN)',
-    'APsegm': 'mask AP (Mask R-CNN)',
-    'mIoU': 'mIoU (UperNet)',
-    'retrieval_top5': 'retrieval top-5 %',
-    'mean_r': 'held-out subject mean r',
-}
 CONTROL_COLORS = {'random': '0.55', 'shuffled': '#d98c1f'}
 
 
 def plot_study(summary: Dict[str, Dict[str, dict]],
                out_file: str,
-               metrics: Sequence[str] = tuple(METRIC_LABELS),
+               metrics: Sequence[str] = tuple(ENDPOINTS),
                title: Optional[str] = None) -> str:
     """One panel per metric, one horizontal bar per arm: the mean over
     seeds, the std as an error bar and each seed as a dot.
@@ -59,7 +53,7 @@ def plot_study(summary: Dict[str, Dict[str, dict]],
         if 'random' in arms and metric in summary['random']:
             ax.axvline(summary['random'][metric]['mean'], color='0.4',
                        ls='--', lw=0.8)
-        ax.set_title(METRIC_LABELS.get(metric, metric), fontsize=9)
+        ax.set_title(ENDPOINTS.get(metric, metric), fontsize=9)
         ax.tick_params(labelsize=8)
         ax.grid(axis='x', alpha=0.3)
     axes[0, 0].set_yticks(list(rows), arms)

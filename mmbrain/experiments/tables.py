@@ -1,0 +1,144 @@
+"""What the transfer study reports from its runs: mean ± std per arm, the
+paired comparisons its verdict rests on, and tables.
+
+``runs`` is ``arm -> seed -> run``, a run being the
+:data:`~mmbrain.evaluation.ENDPOINTS` of one arm and seed (None where the
+arm has no such figure) and ``roi_median_r``, ROI group -> median r.
+"""
+import statistics
+from typing import Dict, List, Sequence
+
+from mmbrain.evaluation import ENDPOINTS, TRANSFER_ENDPOINTS
+from .arms import PAPER_ROWS
+from .statistics import holm, minimum_detectable_effect, paired_difference
+
+Runs = Dict[str, Dict[int, dict]]
+# the significance level of the verdict, after Holm's correction
+ALPHA = 0.05
+
+
+def summarise(runs: Runs) -> Dict[str, dict]:
+    """Per arm and endpoint: mean, std over seeds (ddof 1; 0 for one seed)
+    and the per-seed values."""
+    summary = {}
+    for arm, seeds in runs.items():
+        summary[arm] = {}
+        for metric in ENDPOINTS:
+            values = [
+                r[metric] for r in seeds.values() if r[metric] is not None
+            ]
+            if values:
+                summary[arm][metric] = dict(
+                    mean=statistics.mean(values),
+                    std=statistics.stdev(values) if len(values) > 1 else 0.,
+                    values=values)
+    return summary
+
+
+def compare(runs: Runs,
+            arm: str,
+            controls: Sequence[str],
+            metrics: Sequence[str] = TRANSFER_ENDPOINTS) -> List[dict]:
+    """``arm`` minus each control on each metric, paired by seed (the seeds
+    both ran; a pair with fewer than 2 is left out): the mean difference,
+    its 95% interval, the paired t-test's p, that p Holm-corrected over all
+    the pairs returned (``p_holm``), the minimum detectable effect at 80%
+    power (``mde``) and whether ``arm`` is better (mean > 0, p_holm <
+    :data:`ALPHA`)."""
+    rows = []
+    for control in controls:
+        for metric in metrics:
+            seeds = [
+                s for s in runs[arm] if s in runs[control]
+                and runs[arm][s][metric] is not None
+                and runs[control][s][metric] is not None
+            ]
+            if len(seeds) < 2:
+                continue
+            d = paired_difference([runs[arm][s][metric] for s in seeds],
+                                  [runs[control][s][metric] for s in seeds])
+            rows.append(
+                dict(arm=arm, control=control, metric=metric, seeds=seeds,
+                     **d.to_dict(), mde=minimum_detectable_effect(d.sd, d.n)))
+    for row, p in zip(rows, holm([row['p'] for row in rows])):
+        row['p_holm'] = p
+        row['better'] = bool(row['mean'] > 0 and p < ALPHA)
+    return rows
+
+
+def verdict(comparisons: List[dict]) -> Dict[str, bool]:
+    """Per metric compared: is the arm better than every control?"""
+    out = {}
+    for row in comparisons:
+        out[row['metric']] = out.get(row['metric'], True) and row['better']
+    return out
+
+
+def _arm_width(arms) -> int:
+    return max(13, max(map(len, arms)) + 2)
+
+
+def comparison_table(comparisons: List[dict]) -> str:
+    """One line per compared pair and metric."""
+    width = max([13] + [len(f'{r["arm"]} - {r["control"]}') + 2
+                        for r in comparisons])
+    lines = [f'{"arm - control":<{width}}{"metric":>15}{"mean":>9}'
+             f'{"95% interval":>20}{"p":>8}{"p (Holm)":>10}{"MDE":>8}']
+    for r in comparisons:
+        digits = 3 if r['metric'] == 'mean_r' else 2
+        pair = f'{r["arm"]} - {r["control"]}'
+        interval = f'{r["low"]:.{digits}f} to {r["high"]:.{digits}f}'
+        lines.append(
+            f'{pair:<{width}}{r["metric"]:>15}{r["mean"]:>9.{digits}f}'
+            f'{interval:>20}{r["p"]:>8.3f}{r["p_holm"]:>10.3f}'
+            f'{r["mde"]:>8.{digits}f}')
+    return '\n'.join(lines)
+
+
+def roi_table(runs: Runs) -> str:
+    """Median r per ROI of the held-out subject, mean over seeds."""
+    first = next(iter(next(iter(runs.values())).values()))
+    rois = list(first['roi_median_r'])
+    width = _arm_width(runs)
+    lines = [f'{"arm":<{width}}' + ''.join(f'{r[:14]:>15}' for r in rois)]
+    for arm, seeds in runs.items():
+        means = [
+            statistics.mean(run['roi_median_r'][roi] for run in seeds.values())
+            for roi in rois
+        ]
+        lines.append(f'{arm:<{width}}' +
+                     ''.join(f'{m:>15.3f}' for m in means))
+    return '\n'.join(lines)
+
+
+def format_table(summary: Dict[str, dict]) -> str:
+    """mean ± std per arm (a line) and endpoint (a column)."""
+    cell = {'mean_r': '{mean:.3f} ± {std:.3f}'}
+    width = _arm_width(summary)
+    lines = [f'{"arm":<{width}}' + ''.join(f'{m:>17}' for m in ENDPOINTS)]
+    for arm, metrics in summary.items():
+        lines.append(f'{arm:<{width}}' + ''.join(
+            f'{cell.get(m, "{mean:.1f} ± {std:.1f}").format(**metrics[m]):>17}'
+            if m in metrics else f'{"-":>17}' for m in ENDPOINTS))
+    return '\n'.join(lines)
+
+
+def ablation_table(summary: Dict[str, dict]) -> str:
+    """Table 3's shape: box AP, mask AP, mIoU and held-out mean r per arm
+    (mean ± std), with the paper's ConvNeXt-S row where it has one (its
+    PCC is the Algonauts score, not our mean r: compare directions)."""
+    cols = ('APbox', 'APsegm', 'mIoU', 'mean_r')
+    width = _arm_width(summary)
+    lines = [f'{"arm":<{width}}' + ''.join(f'{c:>16}' for c in cols) +
+             '   paper: box / mask / mIoU / PCC']
+    for arm, metrics in summary.items():
+        cells = [
+            ('{mean:.3f} ± {std:.3f}' if c == 'mean_r' else
+             '{mean:.1f} ± {std:.1f}').format(**metrics[c])
+            if c in metrics else '-' for c in cols
+        ]
+        paper = PAPER_ROWS.get(arm)
+        lines.append(f'{arm:<{width}}' + ''.join(f'{c:>16}' for c in cells) +
+                     ('   ' + ' / '.join(f'{v:g}' for v in paper)
+                      if paper else '   -'))
+    return '\n'.join(lines)

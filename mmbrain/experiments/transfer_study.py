@@ -1,0 +1,307 @@
+"""The transfer study: every arm and seed as tool calls, in
+``<work_dir>/seed<S>/<arm>``, a stage skipped once its result exists."""
+import glob
+import json
+import os
+import os.path as osp
+import sys
+import time
+from typing import Dict, List, Optional, Sequence
+
+from mmengine.config import Config
+
+from mmbrain.evaluation import headline_metrics
+from mmbrain.utils import StageProgress, last_checkpoint, read_json, run_stage
+from mmbrain.visualization import plot_loss_curves, plot_study
+from .arms import PAPER_RECIPE, REPO_ROOT, applicable
+from .tables import (ablation_table, compare, comparison_table, format_table,
+                     roi_table, summarise, verdict)
+
+
+class Study:
+    """The tool calls of one arm and seed, in ``<work_dir>/seed<S>/<arm>``.
+
+    Args:
+        data_root (str): The demo-layout root (NSD, ``coco/``, ``ade20k/``).
+        subjects (list[int]): Pretraining subjects, then the held-out one.
+        downstream (dict): ``encoding``, ``mask_rcnn``, ``upernet`` configs.
+        pretrain_options (Sequence[str]): ``--cfg-options`` of every
+            pretraining (those a config has no parent key for are dropped).
+        root (str): Where the tools and configs are (the repository).
+    """
+
+    def __init__(self,
+                 work_dir: str,
+                 data_root: str,
+                 subjects: List[int],
+                 downstream: Dict[str, str],
+                 pretrain_options: Sequence[str] = (),
+                 root: str = REPO_ROOT):
+        self.root = root
+        self.work_dir = work_dir
+        self.data_root = data_root
+        self.subjects = subjects
+        self.downstream = downstream
+        self.pretrain_options = pretrain_options
+        self.python = sys.executable
+        self.seconds = 0.
+
+    def stage(self, title: str, args: List[str], result: str) -> str:
+        """Run ``args`` unless ``result`` (a path) exists; returns it."""
+        if osp.exists(osp.join(self.root, result)):
+            print(f'\n=== {title}: {result} exists, skipped', flush=True)
+        else:
+            self.seconds += run_stage(title, [self.python] + args, self.root)
+        return result
+
+    def train(self, title: str, config: str, work_dir: str,
+              options: List[str]) -> str:
+        """Train ``config`` in ``work_dir`` unless it finished; a killed
+        training resumes from its last checkpoint. Returns the final
+        checkpoint."""
+        finished = osp.join(work_dir, 'finished')
+        self.stage(title, [
+            'tools/train.py', config, '--work-dir', work_dir, '--resume',
+            '--cfg-options', *options
+        ], finished)
+        # marks a run that ended
+        open(osp.join(self.root, finished), 'a').close()
+        return last_checkpoint(osp.join(self.root, work_dir))
+
+    def pretrain(self, config: str, seed: int, run_dir: str):
+        """Pretrain, export, retrieval; returns (backbone, retrieval)."""
+        data = [
+            f'{split}_dataloader.dataset.data_root={self.data_root}'
+            for split in ('train', 'val', 'test')
+        ]
+        # the config's own subjects where the study has them (1-subject
+        # ablations), else the study's pretraining subjects
+        cfg = Config.fromfile(osp.join(self.root, config))
+        own = cfg.train_dataloader.dataset.subjects
+        train_subjects = str([s for s in own if s in self.subjects[:-1]]
+                             or self.subjects[:-1]).replace(' ', '')
+        data += [
+            f'{split}_dataloader.dataset.subjects={train_subjects}'
+            for split in ('train', 'val', 'test')
+        ] + applicable(cfg, self.pretrain_options)
+        if 'subjects' in cfg.model.brain_encoder:  # a map per subject
+            data.append(f'model.brain_encoder.subjects={train_subjects}')
+        options = data + [f'randomness.seed={seed}']
+        if cfg.train_dataloader.dataset.get('shuffle_responses') is not None:
+            options.append(
+                f'train_dataloader.dataset.shuffle_responses={seed}')
+        pretrain_dir = osp.join(run_dir, 'pretrain')
+        checkpoint = self.train(f'pretrain {config} (seed {seed})', config,
+                                pretrain_dir, options)
+        curves = osp.join(self.root, pretrain_dir, 'loss_curves.png')
+        if not osp.exists(curves):
+            plot_loss_curves(osp.join(self.root, pretrain_dir), curves,
+                             title=f'{config} (seed {seed})')
+        backbone = self.stage('export the backbone', [
+            'tools/model_converters/export_backbone.py', checkpoint,
+            osp.join(run_dir, 'backbone.pth')
+        ], osp.join(run_dir, 'backbone.pth'))
+        retrieval = self.stage('image <-> brain retrieval, held-out images', [
+            'tools/test.py', config, checkpoint, '--work-dir', pretrain_dir,
+            '--out',
+            osp.join(run_dir, 'retrieval.json'), '--cfg-options', *data
+        ], osp.join(run_dir, 'retrieval.json'))
+        return backbone, read_json(osp.join(self.root, retrieval))
+
+    def evaluate(self, seed: int, run_dir: str,
+                 backbone: Optional[str]) -> Dict[str, dict]:
+        """Held-out brain prediction, Mask R-CNN and UperNet from
+        ``backbone`` (None: random init, seeded by ``seed``)."""
+        init = ([] if backbone is None else [
+            'model.backbone.init_cfg.type=Pretrained',
+            f'model.backbone.init_cfg.checkpoint={backbone}',
+            'model.backbone.init_cfg.prefix=backbone.'
+        ])
+        held_out = f'[{self.subjects[-1]}]'
+        coco = osp.join(self.data_root, 'coco')
+        encoding = [
+            f'{split}_dataloader.dataset.{key}={value}'
+            for split in ('train', 'test')
+            for key, value in (('data_root', self.data_root),
+                               ('subjects', held_out))
+        ]
+        data = dict(
+            mask_rcnn=[
+                f'train_dataloader.dataset.data_root={coco}/',
+                f'test_dataloader.dataset.data_root={coco}/',
+                f'test_evaluator.ann_file={coco}/annotations/'
+                'instances_val2017_nonsd.json'
+            ],
+            upernet=[
+                f'{split}_dataloader.dataset.data_root='
+                f'{osp.join(self.data_root, "ade20k")}'
+                for split in ('train', 'test')
+            ])
+        results = {}
+        out = osp.join(run_dir, 'encoding.json')
+        self.stage(
+            f'brain response prediction of subject {self.subjects[-1]}', [
+                'tools/analysis_tools/fit_encoding.py',
+                self.downstream['encoding'], '--work-dir',
+                osp.join(run_dir, 'encoding'), '--out', out, '--out-dir',
+                osp.join(run_dir, 'encoding'), '--cfg-options',
+                f'randomness.seed={seed}', *encoding, *init
+            ], out)
+        results['encoding'] = read_json(osp.join(self.root, out))
+        for task in ('mask_rcnn', 'upernet'):
+            task_dir = osp.join(run_dir, task)
+            options = data[task] + init + [f'randomness.seed={seed}']
+            checkpoint = self.train(f'fine-tune {task} (seed {seed})',
+                                    self.downstream[task], task_dir, options)
+            out = osp.join(task_dir, 'test_metrics.json')
+            self.stage(f'test {task}', [
+                'tools/test.py', self.downstream[task], checkpoint,
+                '--work-dir', task_dir, '--out', out, '--cfg-options',
+                *options
+            ], out)
+            results[task] = read_json(osp.join(self.root, out))
+        return results
+
+    def run(self, arm: str, config: Optional[str], seed: int) -> dict:
+        """The five figures of one arm and seed (see ``METRICS``)."""
+        run_dir = osp.join(self.work_dir, f'seed{seed}', arm)
+        backbone, retrieval = None, None
+        if config is not None:
+            backbone, retrieval = self.pretrain(config, seed, run_dir)
+        results = self.evaluate(seed, run_dir, backbone)
+        det = headline_metrics(results['mask_rcnn'])
+        seg = headline_metrics(results['upernet'])
+        return dict(  # the ENDPOINTS, then the per-ROI probe
+            # a detector with no detections has no COCO keys: AP 0
+            APbox=round(det.get('APbox', 0.), 2),
+            APsegm=round(det.get('APsegm', 0.), 2),
+            mIoU=round(seg['mIoU'], 2),
+            retrieval_top5=(None if retrieval is None else round(
+                retrieval['retrieval/i2b_top5'], 2)),
+            mean_r=round(results['encoding']['pcc/mean_r'], 4),
+            # which content of the held-out brain the backbone carries
+            roi_median_r={
+                key.split('/')[-1]: round(value, 4)
+                for key, value in results['encoding'].items()
+                if key.startswith('pcc/median_r/')
+            })
+
+
+def check_options(work_dir: str,
+                  options: List[str],
+                  root: str = REPO_ROOT):
+    """Record the pretraining options of ``work_dir``'s runs, and refuse
+    to resume them with others (their stages would be skipped as done)."""
+    path = osp.join(root, work_dir, 'pretrain_options.json')
+    if osp.exists(path):
+        before = read_json(path)
+    elif glob.glob(osp.join(root, work_dir, 'seed*')):
+        before = []  # runs from before the options were recorded
+    else:
+        before = options
+    if before != options:
+        raise SystemExit(
+            f'{work_dir} holds runs pretrained with {before}, not '
+            f'{options} (--recipe, --pretrain-epochs); use another '
+            '--work-dir')
+    with open(path, 'w') as f:
+        json.dump(options, f)
+
+
+def pretrain_options(recipe: str = 'recommended',
+                     epochs: Optional[int] = None) -> List[str]:
+    """The ``--cfg-options`` of every pretraining: the paper's head for
+    ``recipe='paper'``, and ``epochs`` (one cosine over them)."""
+    options = list(PAPER_RECIPE if recipe == 'paper' else ())
+    if epochs is not None:
+        options += [
+            f'train_cfg.max_epochs={epochs}', f'train_cfg.val_interval={epochs}'
+        ]
+    return options
+
+
+def run_study(arms: Dict[str, Optional[str]],
+              seeds: Sequence[int],
+              data_root: str,
+              subjects: List[int],
+              downstream: Dict[str, str],
+              work_dir: str,
+              judged: str = 'recommended',
+              recipe: str = 'recommended',
+              pretrain_epochs: Optional[int] = None,
+              root: str = REPO_ROOT) -> dict:
+    """Every arm over every seed; writes and returns ``study.json``'s
+    content: the runs, their summary and, with ``judged`` among the arms
+    and two seeds or more, its paired comparisons with every other arm and
+    the verdict they give."""
+    options = pretrain_options(recipe, pretrain_epochs)
+    os.makedirs(osp.join(root, work_dir), exist_ok=True)
+    check_options(work_dir, options, root)
+    study = Study(work_dir, data_root, subjects, downstream, options, root)
+    start = time.time()
+    runs = {arm: {} for arm in arms}
+    progress = StageProgress(len(seeds) * len(arms))
+    for seed in seeds:
+        for arm, config in arms.items():
+            runs[arm][seed] = study.run(arm, config, seed)
+            progress.update()
+    result = dict(
+        seeds=list(seeds),
+        arms=arms,
+        data_root=data_root,
+        subjects=subjects,
+        downstream=downstream,
+        recipe=recipe,
+        pretrain_options=options,
+        runs=runs,
+        summary=summarise(runs),
+        seconds_run=round(study.seconds, 1),
+        seconds=round(time.time() - start, 1))
+    controls = [a for a in arms if a != judged]
+    if judged in arms and controls:
+        comparisons = compare(runs, judged, controls)
+        result['comparisons'] = comparisons
+        result['verdict'] = dict(arm=judged, controls=controls,
+                                 better_than_all=verdict(comparisons))
+    with open(osp.join(root, work_dir, 'study.json'), 'w') as f:
+        json.dump(result, f, indent=2)
+    plot_study(result['summary'], osp.join(root, work_dir, 'study.png'))
+    return result
+
+
+def report(result: dict, ablations: bool = False) -> str:
+    """The study's tables and verdict, as printed."""
+    seeds, held_out = result['seeds'], result['subjects'][-1]
+    epochs = [o for o in result['pretrain_options'] if 'max_epochs' in o]
+    lines = [
+        f'=== transfer study: {len(seeds)} seed(s) {seeds}, mean ± std over '
+        f'seeds; {result["recipe"]} recipe' +
+        (f', pretraining {epochs[0].split("=")[1]} epochs' if epochs else ''),
+        'APbox/APsegm: Mask R-CNN, demo COCO val without NSD; mIoU: '
+        'UperNet, demo ADE20K val; retrieval_top5: image->brain, held-out '
+        f'images (percent); mean_r: held-out subject {held_out}',
+        format_table(result['summary']), '',
+        f'median r per ROI of held-out subject {held_out}, mean over seeds:',
+        roi_table(result['runs'])
+    ]
+    if ablations:
+        lines += ['', f'Table 3 on these data ({len(seeds)} seed(s)):',
+                  ablation_table(result['summary'])]
+    if 'verdict' in result:
+        judged = result['verdict']['arm']
+        if result['comparisons']:
+            lines += [
+                '', f'{judged} against each other arm, paired by seed (mean '
+                'difference, its 95% t interval, paired t-test p, Holm-'
+                'corrected over all rows; MDE: the smallest difference '
+                'these seeds detect with 80% power):',
+                comparison_table(result['comparisons'])
+            ]
+            lines += [
+                f'{judged} better than {", ".join(result["verdict"]["controls"])}'
+                f' on {metric} (Holm p < 0.05): {"yes" if ok else "no"}'
+                for metric, ok in result['verdict']['better_than_all'].items()
+            ]
+        else:
+            lines.append(f'\none seed: no paired comparison of {judged}')
+    return '\n'.join(lines)

@@ -1,0 +1,136 @@
+"""mmbrain.experiments: the transfer study's summary, paired comparisons
+and verdict against hand-computed values, the arm specification, and
+training stages that resume."""
+import os.path as osp
+
+import pytest
+from scipy import stats
+
+from mmbrain.experiments import arms as tool_arms
+from mmbrain.experiments import tables
+from mmbrain.experiments.transfer_study import check_options
+
+
+def run(box, segm, miou, top5, r):
+    return dict(APbox=box, APsegm=segm, mIoU=miou, retrieval_top5=top5,
+                mean_r=r, roi_median_r={'floc-faces': r / 2, 'streams': r})
+
+
+def test_summary_by_hand():
+    runs = {
+        'random': {0: run(10, 12, 20, None, .5), 1: run(12, 12, 22, None, .5)},
+        'ours': {0: run(16, 13, 30, 40, .6), 1: run(20, 15, 30, 60, .7)},
+    }
+    summary = tables.summarise(runs)
+    assert summary['random']['APbox']['mean'] == 11
+    # sample std (ddof 1) of (10, 12): sqrt(2)
+    assert summary['random']['APbox']['std'] == pytest.approx(2**0.5)
+    assert summary['ours']['APbox']['std'] == pytest.approx(8**0.5)
+    assert 'retrieval_top5' not in summary['random']
+    assert summary['ours']['retrieval_top5']['values'] == [40, 60]
+    rois = tables.roi_table(runs)
+    assert rois.splitlines()[0].split() == ['arm', 'floc-faces', 'streams']
+    assert rois.splitlines()[2].split() == ['ours', '0.325', '0.650']
+    table = tables.format_table(summary)
+    assert '18.0 ± 2.8' in table and '0.650 ± 0.071' in table
+    # random: three 'mean ± std' cells, then no retrieval
+    assert table.splitlines()[1].split()[10] == '-'
+
+
+def test_paired_comparisons_and_the_verdict_by_hand():
+    runs = {
+        'ours': {s: run(b, 5, m, 40, .6) for s, b, m in
+                 ((0, 14, 30), (1, 15, 21), (2, 19, 25))},
+        'random': {s: run(b, 5, m, None, .5) for s, b, m in
+                   ((0, 10, 20), (1, 12, 22), (2, 15, 24))},
+        'shuffled': {s: run(b, 5, 20, 10, .5) for s, b in
+                     ((0, 13), (1, 14), (2, 18))},
+    }
+    rows = tables.compare(runs, 'ours', ['random', 'shuffled'])
+    assert [(r['control'], r['metric']) for r in rows] == [
+        (c, m) for c in ('random', 'shuffled')
+        for m in ('APbox', 'APsegm', 'mIoU')]
+    box = rows[0]
+    # differences 4, 3, 4: mean 11/3, sd 1/sqrt(3)
+    assert box['mean'] == pytest.approx(11 / 3)
+    assert box['p'] == pytest.approx(
+        stats.ttest_rel([14, 15, 19], [10, 12, 15]).pvalue)
+    # APsegm is equal everywhere: p 1; against shuffled APbox is +1 on
+    # every seed: p 0
+    assert rows[1]['p'] == 1.0 and rows[3]['p'] == 0.0
+    ps = [r['p'] for r in rows]
+    ranked = sorted(range(6), key=lambda i: ps[i])
+    # Holm: the k-th smallest p times (6 - k), then made monotone
+    expected, running = [0.] * 6, 0.
+    for k, i in enumerate(ranked):
+        running = max(running, min(1., (6 - k) * ps[i]))
+        expected[i] = running
+    assert [r['p_holm'] for r in rows] == pytest.approx(expected)
+    assert tables.verdict(rows) == dict(
+        APbox=rows[0]['better'] and rows[3]['better'], APsegm=False,
+        mIoU=rows[2]['better'] and rows[5]['better'])
+    assert rows[3]['better'] and not rows[1]['better']
+    table = tables.comparison_table(rows).splitlines()
+    assert table[4].split()[:4] == ['ours', '-', 'shuffled', 'APbox']
+    # one seed in common: nothing to compare
+    assert tables.compare({'ours': {0: runs['ours'][0]},
+                           'random': runs['random']}, 'ours',
+                          ['random']) == []
+
+
+def test_arms_are_named_configs():
+    arms = tool_arms.parse_arms(list(tool_arms.DEMO_ARMS))
+    assert arms['random'] is None
+    assert list(arms) == ['random', 'shuffled', 'paper', 'recommended']
+    with pytest.raises(SystemExit, match='NAME=CONFIG'):
+        tool_arms.parse_arms(['shuffled'])
+    with pytest.raises(SystemExit, match='no config'):
+        tool_arms.parse_arms(['x=configs/none.py'])
+
+
+def test_ablation_arms_and_table():
+    arms = tool_arms.parse_arms(list(tool_arms.DEMO_ABLATION_ARMS))
+    assert list(arms)[:2] == ['random', 'recommended']
+    assert len(arms) == 12 and all(arms[a] for a in list(arms)[1:])
+    assert list(arms)[-2:] == ['mindeye', 'neurofusion']
+    summary = tables.summarise({
+        'random': {0: run(10, 12, 20, None, .5), 1: run(12, 12, 22, None,
+                                                         .5)},
+        'window32-stride8': {0: run(16, 13, 30, 40, .6)},
+    })
+    lines = tables.ablation_table(summary).splitlines()
+    assert lines[1].split() == [
+        'random', '11.0', '±', '1.4', '12.0', '±', '0.0', '21.0', '±', '1.4',
+        '0.500', '±', '0.000', '42.6', '/', '39.8', '/', '39.22', '/', '54.21'
+    ]
+    assert lines[2].split()[-1] == '-'  # the paper has no such row
+
+
+def test_paper_recipe_options_make_the_paper_configs(repo_root):
+    """--recipe paper's options turn the recommended demo config into the
+    paper one; under a part the config leaves out they are dropped."""
+    from mmengine.config import Config
+    demo = osp.join(repo_root, 'configs', 'pretrain', 'demo')
+    cfg = Config.fromfile(osp.join(demo, 'brainformer_convnext_demo.py'))
+    options = tool_arms.applicable(cfg, tool_arms.PAPER_RECIPE)
+    assert options == list(tool_arms.PAPER_RECIPE)
+    cfg.merge_from_dict(dict(o.split('=') for o in options))
+    paper = Config.fromfile(osp.join(demo, 'brainformer_convnext_demo_paper.py'))
+    assert cfg.model.to_dict() == paper.model.to_dict()
+    mindeye = Config.fromfile(osp.join(demo, 'mindeye_convnext_demo.py'))
+    assert tool_arms.applicable(mindeye, tool_arms.PAPER_RECIPE) == [
+        'model.head.roi_pooling=global']
+
+
+def test_a_work_dir_keeps_its_pretraining_options(tmp_path):
+    root = str(tmp_path)
+    (tmp_path / 'study').mkdir()
+    check_options('study', ['model.head.roi_pooling=global'], root)
+    check_options('study', ['model.head.roi_pooling=global'], root)
+    with pytest.raises(SystemExit, match=r"pretrained with \['model.head"):
+        check_options('study', [], root)
+    # runs without a record were pretrained with the configs as they are
+    (tmp_path / 'old' / 'seed0').mkdir(parents=True)
+    with pytest.raises(SystemExit, match=r'pretrained with \[\], not'):
+        check_options('old', ['train_cfg.max_epochs=6'], root)
+    check_options('old', [], root)
