@@ -14,6 +14,20 @@ from mmbrain.evaluation import headline_metrics
 from mmbrain.utils import StageProgress, last_checkpoint, read_json, run_stage
 from mmbrain.visualization import plot_loss_curves, plot_study
 from .arms import PAPER_RECIPE, REPO_ROOT, applicable
+
+# recorded with a work dir's pretraining options: its runs start from the
+# seed's shared starting point (see starting_point.py)
+SHARED_START = 'model.backbone.init_cfg=<the seed\'s starting point>'
+
+
+def pretrained_from(checkpoint: str) -> List[str]:
+    """``--cfg-options`` that load the backbone from an exported
+    ``checkpoint``."""
+    return [
+        'model.backbone.init_cfg.type=Pretrained',
+        f'model.backbone.init_cfg.checkpoint={checkpoint}',
+        'model.backbone.init_cfg.prefix=backbone.'
+    ]
 from .tables import (ablation_table, compare, comparison_table, format_table,
                      roi_table, summarise, verdict)
 
@@ -28,6 +42,9 @@ class Study:
         pretrain_options (Sequence[str]): ``--cfg-options`` of every
             pretraining (those a config has no parent key for are dropped).
         root (str): Where the tools and configs are (the repository).
+        start_config (str, optional): The config whose backbone, drawn
+            under each seed, every arm of that seed starts from
+            (:meth:`start`); None: the random arm draws its own.
     """
 
     def __init__(self,
@@ -36,8 +53,10 @@ class Study:
                  subjects: List[int],
                  downstream: Dict[str, str],
                  pretrain_options: Sequence[str] = (),
-                 root: str = REPO_ROOT):
+                 root: str = REPO_ROOT,
+                 start_config: Optional[str] = None):
         self.root = root
+        self.start_config = start_config
         self.work_dir = work_dir
         self.data_root = data_root
         self.subjects = subjects
@@ -68,8 +87,22 @@ class Study:
         open(osp.join(self.root, finished), 'a').close()
         return last_checkpoint(osp.join(self.root, work_dir))
 
-    def pretrain(self, config: str, seed: int, run_dir: str):
-        """Pretrain, export, retrieval; returns (backbone, retrieval)."""
+    def start(self, seed: int) -> Optional[str]:
+        """The backbone every arm of ``seed`` starts from, written once per
+        seed; None without ``start_config``."""
+        if self.start_config is None:
+            return None
+        out = osp.join(self.work_dir, f'seed{seed}', 'start_backbone.pth')
+        os.makedirs(osp.dirname(osp.join(self.root, out)), exist_ok=True)
+        return self.stage(f'the starting backbone of seed {seed}', [
+            'tools/model_converters/init_backbone.py', self.start_config, out,
+            '--seed', str(seed)
+        ], out)
+
+    def pretrain(self, config: str, seed: int, run_dir: str,
+                 start: Optional[str] = None):
+        """Pretrain (from the backbone ``start`` when given), export,
+        retrieval; returns (backbone, retrieval)."""
         data = [
             f'{split}_dataloader.dataset.data_root={self.data_root}'
             for split in ('train', 'val', 'test')
@@ -87,6 +120,8 @@ class Study:
         if 'subjects' in cfg.model.brain_encoder:  # a map per subject
             data.append(f'model.brain_encoder.subjects={train_subjects}')
         options = data + [f'randomness.seed={seed}']
+        if start is not None:
+            options += pretrained_from(start)
         if cfg.train_dataloader.dataset.get('shuffle_responses') is not None:
             options.append(
                 f'train_dataloader.dataset.shuffle_responses={seed}')
@@ -112,11 +147,7 @@ class Study:
                  backbone: Optional[str]) -> Dict[str, dict]:
         """Held-out brain prediction, Mask R-CNN and UperNet from
         ``backbone`` (None: random init, seeded by ``seed``)."""
-        init = ([] if backbone is None else [
-            'model.backbone.init_cfg.type=Pretrained',
-            f'model.backbone.init_cfg.checkpoint={backbone}',
-            'model.backbone.init_cfg.prefix=backbone.'
-        ])
+        init = [] if backbone is None else pretrained_from(backbone)
         held_out = f'[{self.subjects[-1]}]'
         coco = osp.join(self.data_root, 'coco')
         encoding = [
@@ -163,11 +194,14 @@ class Study:
         return results
 
     def run(self, arm: str, config: Optional[str], seed: int) -> dict:
-        """The five figures of one arm and seed (see ``METRICS``)."""
+        """The :data:`~mmbrain.evaluation.ENDPOINTS` of one arm and seed,
+        and the held-out subject's median r per ROI group. Every arm starts
+        from the seed's :meth:`start`: ``random`` is fine-tuned from it."""
         run_dir = osp.join(self.work_dir, f'seed{seed}', arm)
-        backbone, retrieval = None, None
+        backbone, retrieval = self.start(seed), None
         if config is not None:
-            backbone, retrieval = self.pretrain(config, seed, run_dir)
+            backbone, retrieval = self.pretrain(config, seed, run_dir,
+                                                backbone)
         results = self.evaluate(seed, run_dir, backbone)
         det = headline_metrics(results['mask_rcnn'])
         seg = headline_metrics(results['upernet'])
@@ -202,8 +236,8 @@ def check_options(work_dir: str,
     if before != options:
         raise SystemExit(
             f'{work_dir} holds runs pretrained with {before}, not '
-            f'{options} (--recipe, --pretrain-epochs); use another '
-            '--work-dir')
+            f'{options} (--recipe, --pretrain-epochs, the shared starting '
+            'point); use another --work-dir')
     with open(path, 'w') as f:
         json.dump(options, f)
 
@@ -236,8 +270,15 @@ def run_study(arms: Dict[str, Optional[str]],
     the verdict they give."""
     options = pretrain_options(recipe, pretrain_epochs)
     os.makedirs(osp.join(root, work_dir), exist_ok=True)
-    check_options(work_dir, options, root)
-    study = Study(work_dir, data_root, subjects, downstream, options, root)
+    # the judged arm's config, else the first pretrained one, gives the
+    # backbone every arm starts from
+    configs = [arms[judged]] if arms.get(judged) else []
+    configs += [c for c in arms.values() if c]
+    start_config = configs[0] if configs else None
+    check_options(work_dir,
+                  options + ([SHARED_START] if start_config else []), root)
+    study = Study(work_dir, data_root, subjects, downstream, options, root,
+                  start_config)
     start = time.time()
     runs = {arm: {} for arm in arms}
     progress = StageProgress(len(seeds) * len(arms))
@@ -253,6 +294,7 @@ def run_study(arms: Dict[str, Optional[str]],
         downstream=downstream,
         recipe=recipe,
         pretrain_options=options,
+        start_config=start_config,
         runs=runs,
         summary=summarise(runs),
         seconds_run=round(study.seconds, 1),

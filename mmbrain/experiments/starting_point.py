@@ -1,0 +1,38 @@
+"""The backbone every arm of a seed starts from.
+
+Random initialisation draws from the global generator, and loading a
+checkpoint does not: a random-init arm therefore draws its neck and heads
+after other numbers than an arm that loads weights, and the two are not
+paired. Every arm of a seed, random init included, loads its backbone
+instead: the random arm this starting point, a pretrained arm its export of
+a pretraining that began from it.
+"""
+import logging
+
+from mmengine.config import Config
+from mmengine.logging import MMLogger
+from mmengine.runner import set_random_seed
+
+from mmbrain.engine.hooks import backbone_checkpoint
+from mmbrain.registry import MODELS
+from mmbrain.utils import register_all_modules
+
+
+def initial_backbone(cfg: Config, seed: int) -> dict:
+    """``cfg.model.backbone`` built and initialised under ``seed`` (as
+    mmengine's runner seeds it), in the exported format: ``state_dict``
+    with the ``backbone.`` prefix, for ``init_cfg=dict(type='Pretrained',
+    checkpoint=..., prefix='backbone.')``."""
+    register_all_modules()
+    set_random_seed(seed)
+    backbone = MODELS.build(cfg.model.backbone)
+    logger = MMLogger.get_current_instance()
+    level = logger.level
+    logger.setLevel(logging.WARNING)  # not a line per initialised tensor
+    try:
+        backbone.init_weights()
+    finally:
+        logger.setLevel(level)
+    state = {f'backbone.{k}': v for k, v in backbone.state_dict().items()}
+    return backbone_checkpoint(
+        dict(state_dict=state, meta=dict(seed=seed, config=cfg.filename)))
