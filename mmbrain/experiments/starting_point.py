@@ -9,6 +9,7 @@ a pretraining that began from it.
 """
 import logging
 
+import torch
 from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.runner import set_random_seed
@@ -18,11 +19,10 @@ from mmbrain.registry import MODELS
 from mmbrain.utils import register_all_modules
 
 
-def initial_backbone(cfg: Config, seed: int) -> dict:
-    """``cfg.model.backbone`` built and initialised under ``seed`` (as
-    mmengine's runner seeds it), in the exported format: ``state_dict``
-    with the ``backbone.`` prefix, for ``init_cfg=dict(type='Pretrained',
-    checkpoint=..., prefix='backbone.')``."""
+def seeded_backbone(cfg: Config, seed: int) -> torch.nn.Module:
+    """``cfg.model.backbone`` built and initialised under ``seed`` as
+    mmengine's runner seeds it (its ``init_cfg`` checkpoint loaded, where it
+    has one)."""
     register_all_modules()
     set_random_seed(seed)
     backbone = MODELS.build(cfg.model.backbone)
@@ -33,6 +33,14 @@ def initial_backbone(cfg: Config, seed: int) -> dict:
         backbone.init_weights()
     finally:
         logger.setLevel(level)
+    return backbone
+
+
+def initial_backbone(cfg: Config, seed: int) -> dict:
+    """:func:`seeded_backbone` in the exported format: ``state_dict`` with
+    the ``backbone.`` prefix, for ``init_cfg=dict(type='Pretrained',
+    checkpoint=..., prefix='backbone.')``."""
+    backbone = seeded_backbone(cfg, seed)
     state = {f'backbone.{k}': v for k, v in backbone.state_dict().items()}
     return backbone_checkpoint(
         dict(state_dict=state, meta=dict(seed=seed, config=cfg.filename)))

@@ -103,3 +103,29 @@ def test_demo_downstream_configs_use_the_demo_backbone(repo_root,
         assert backbone.arch == pretrain.arch
         assert backbone.init_cfg.checkpoint == (
             'work_dirs/demo/seed0/recommended/backbone.pth')
+
+
+def test_a_fine_tune_repeats_bit_for_bit(demo, tmp_path, run_tool):
+    """The same seed on the same machine gives the same weights and scores:
+    the pairing of the transfer study's arms rests on it."""
+    root, _ = demo
+    options = data_options('mask_rcnn', root) + [
+        f'model.backbone.init_cfg.checkpoint={root / "backbone.pth"}',
+        'randomness.seed=3'
+    ]
+    runs = []
+    for name in ('first', 'second'):
+        work_dir = tmp_path / name
+        run_tool([sys.executable, 'tools/train.py', CONFIGS['mask_rcnn'],
+                  '--cfg-options', *options], work_dir)
+        checkpoint = (work_dir / 'last_checkpoint').read_text().strip()
+        out = work_dir / 'metrics.json'
+        run_tool([sys.executable, 'tools/test.py', CONFIGS['mask_rcnn'],
+                  checkpoint, '--out', str(out), '--cfg-options', *options],
+                 work_dir)
+        runs.append((torch.load(checkpoint, map_location='cpu')['state_dict'],
+                     json.loads(out.read_text())))
+    (first, first_scores), (second, second_scores) = runs
+    assert first.keys() == second.keys()
+    assert all(torch.equal(first[k], second[k]) for k in first)
+    assert first_scores == second_scores

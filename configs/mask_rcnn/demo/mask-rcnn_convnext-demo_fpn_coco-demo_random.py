@@ -72,7 +72,9 @@ param_scheduler = [
          milestones=[3], gamma=0.1)
 ]
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
-randomness = dict(seed=0)  # random and brain runs share heads and order
+# every arm of a transfer-study seed loads its backbone (random init: the
+# seed's starting point), so all draw the same neck and heads
+randomness = dict(seed=0)
 default_hooks = dict(
     logger=dict(interval=10),
     # every epoch, keeping two: a killed run loses at most one epoch

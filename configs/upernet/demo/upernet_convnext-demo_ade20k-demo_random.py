@@ -67,7 +67,9 @@ param_scheduler = [
          by_epoch=False)
 ]
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
-randomness = dict(seed=0)  # random and brain runs share heads and order
+# every arm of a transfer-study seed loads its backbone (random init: the
+# seed's starting point), so all draw the same neck and heads
+randomness = dict(seed=0)
 default_hooks = dict(
     logger=dict(interval=20),
     # every 20 iterations, keeping two: a killed run loses at most 20
