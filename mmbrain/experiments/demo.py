@@ -98,8 +98,10 @@ def run_demo(work_dir: str = 'work_dirs/demo',
         data_root=data_root,
         seed=seed,
         seconds=round(time.time() - start, 1),
-        arms={arm: runs[str(seed)]
+        arms={arm: {k: v for k, v in runs[str(seed)].items() if k != 'probes'}
               for arm, runs in study['runs'].items()},
+        probes={arm: runs[str(seed)]['probes']
+                for arm, runs in study['runs'].items()},
         configs=dict(pretrain=study['arms'], **study['downstream']),
         work_dirs={arm: osp.join(work_dir, f'seed{seed}', arm)
                    for arm in study['arms']})

@@ -3,7 +3,8 @@ paired comparisons its verdict rests on, and tables.
 
 ``runs`` is ``arm -> seed -> run``, a run being the
 :data:`~mmbrain.evaluation.ENDPOINTS` of one arm and seed (None where the
-arm has no such figure) and ``roi_median_r``, ROI group -> median r.
+arm has no such figure), ``roi_median_r`` (ROI group -> median r) and
+``probes`` (probe -> score).
 """
 import statistics
 from typing import Dict, List, Sequence
@@ -95,20 +96,32 @@ def comparison_table(comparisons: List[dict]) -> str:
     return '\n'.join(lines)
 
 
-def roi_table(runs: Runs) -> str:
-    """Median r per ROI of the held-out subject, mean over seeds."""
+def _mean_table(runs: Runs, key: str, digits: int, column: int = 15) -> str:
+    """The mean over seeds of each entry of the runs' ``key`` dict, in
+    columns of ``column`` characters."""
     first = next(iter(next(iter(runs.values())).values()))
-    rois = list(first['roi_median_r'])
+    names = list(first[key])
     width = _arm_width(runs)
-    lines = [f'{"arm":<{width}}' + ''.join(f'{r[:14]:>15}' for r in rois)]
+    lines = [f'{"arm":<{width}}' +
+             ''.join(f'{n[:column - 1]:>{column}}' for n in names)]
     for arm, seeds in runs.items():
         means = [
-            statistics.mean(run['roi_median_r'][roi] for run in seeds.values())
-            for roi in rois
+            statistics.mean(run[key][name] for run in seeds.values())
+            for name in names
         ]
         lines.append(f'{arm:<{width}}' +
-                     ''.join(f'{m:>15.3f}' for m in means))
+                     ''.join(f'{m:>{column}.{digits}f}' for m in means))
     return '\n'.join(lines)
+
+
+def roi_table(runs: Runs) -> str:
+    """Median r per ROI of the held-out subject, mean over seeds."""
+    return _mean_table(runs, 'roi_median_r', 3)
+
+
+def probe_table(runs: Runs) -> str:
+    """Each probe's score, mean over seeds."""
+    return _mean_table(runs, 'probes', 2, column=23)
 
 
 def format_table(summary: Dict[str, dict]) -> str:

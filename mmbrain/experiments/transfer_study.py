@@ -29,7 +29,7 @@ def pretrained_from(checkpoint: str) -> List[str]:
         'model.backbone.init_cfg.prefix=backbone.'
     ]
 from .tables import (ablation_table, compare, comparison_table, format_table,
-                     roi_table, summarise, verdict)
+                     probe_table, roi_table, summarise, verdict)
 
 
 class Study:
@@ -145,8 +145,9 @@ class Study:
 
     def evaluate(self, seed: int, run_dir: str,
                  backbone: Optional[str]) -> Dict[str, dict]:
-        """Held-out brain prediction, Mask R-CNN and UperNet from
-        ``backbone`` (None: random init, seeded by ``seed``)."""
+        """Held-out brain prediction, the probes (with the readout's
+        backbone config), Mask R-CNN and UperNet from ``backbone`` (None:
+        random init, seeded by ``seed``)."""
         init = [] if backbone is None else pretrained_from(backbone)
         held_out = f'[{self.subjects[-1]}]'
         coco = osp.join(self.data_root, 'coco')
@@ -179,6 +180,13 @@ class Study:
                 f'randomness.seed={seed}', *encoding, *init
             ], out)
         results['encoding'] = read_json(osp.join(self.root, out))
+        out = osp.join(run_dir, 'probes.json')
+        self.stage('frozen-feature probes on fresh scenes', [
+            'tools/analysis_tools/probe_backbone.py',
+            self.downstream['encoding'], '--out', out, '--seed',
+            str(seed)
+        ] + ([] if backbone is None else ['--checkpoint', backbone]), out)
+        results['probes'] = read_json(osp.join(self.root, out))
         for task in ('mask_rcnn', 'upernet'):
             task_dir = osp.join(run_dir, task)
             options = data[task] + init + [f'randomness.seed={seed}']
@@ -195,7 +203,7 @@ class Study:
 
     def run(self, arm: str, config: Optional[str], seed: int) -> dict:
         """The :data:`~mmbrain.evaluation.ENDPOINTS` of one arm and seed,
-        and the held-out subject's median r per ROI group. Every arm starts
+        the held-out subject's median r per ROI group and the probes. Every arm starts
         from the seed's :meth:`start`: ``random`` is fine-tuned from it."""
         run_dir = osp.join(self.work_dir, f'seed{seed}', arm)
         backbone, retrieval = self.start(seed), None
@@ -218,7 +226,8 @@ class Study:
                 key.split('/')[-1]: round(value, 4)
                 for key, value in results['encoding'].items()
                 if key.startswith('pcc/median_r/')
-            })
+            },
+            probes=results['probes'])
 
 
 def check_options(work_dir: str,
@@ -324,7 +333,9 @@ def report(result: dict, ablations: bool = False) -> str:
         f'images (percent); mean_r: held-out subject {held_out}',
         format_table(result['summary']), '',
         f'median r per ROI of held-out subject {held_out}, mean over seeds:',
-        roi_table(result['runs'])
+        roi_table(result['runs']), '',
+        'frozen-feature probes on fresh scenes (percent), mean over seeds:',
+        probe_table(result['runs'])
     ]
     if ablations:
         lines += ['', f'Table 3 on these data ({len(seeds)} seed(s)):',

@@ -13,7 +13,8 @@ from mmbrain.experiments.transfer_study import check_options
 
 def run(box, segm, miou, top5, r):
     return dict(APbox=box, APsegm=segm, mIoU=miou, retrieval_top5=top5,
-                mean_r=r, roi_median_r={'floc-faces': r / 2, 'streams': r})
+                mean_r=r, roi_median_r={'floc-faces': r / 2, 'streams': r},
+                probes={'presence': 100 * r, 'pixel_miou': 10 * r})
 
 
 def test_summary_by_hand():
@@ -31,6 +32,9 @@ def test_summary_by_hand():
     rois = tables.roi_table(runs)
     assert rois.splitlines()[0].split() == ['arm', 'floc-faces', 'streams']
     assert rois.splitlines()[2].split() == ['ours', '0.325', '0.650']
+    probe_lines = tables.probe_table(runs).splitlines()
+    assert probe_lines[0].split() == ['arm', 'presence', 'pixel_miou']
+    assert probe_lines[2].split() == ['ours', '65.00', '6.50']
     table = tables.format_table(summary)
     assert '18.0 ± 2.8' in table and '0.650 ± 0.071' in table
     # random: three 'mean ± std' cells, then no retrieval
