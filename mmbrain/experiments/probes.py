@@ -15,8 +15,10 @@ from typing import Dict, Sequence
 import numpy as np
 import torch
 import torch.nn.functional as F
+from mmseg.evaluation.metrics import IoUMetric
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from mmbrain.datasets.demo.scenes import CATEGORIES, draw_scenes, label_map
@@ -100,13 +102,16 @@ def pixel_features(stages: list, grid: int) -> np.ndarray:
     return torch.cat(maps, dim=1).flatten(2).transpose(1, 2).numpy()
 
 
+def fit_linear(x_train, y_train) -> Pipeline:
+    """A logistic regression (L2, C = 1) on standardised features."""
+    return make_pipeline(StandardScaler(),
+                         LogisticRegression(C=1.0, max_iter=2000)).fit(
+                             x_train, y_train)
+
+
 def linear_probe(x_train, y_train, x_test, y_test) -> float:
-    """Accuracy (%) of a logistic regression (L2, C = 1) on standardised
-    features."""
-    scaler = StandardScaler().fit(x_train)
-    probe = LogisticRegression(C=1.0, max_iter=2000)
-    probe.fit(scaler.transform(x_train), y_train)
-    return 100. * float(probe.score(scaler.transform(x_test), y_test))
+    """Accuracy (%) of :func:`fit_linear` on the test samples."""
+    return 100. * float(fit_linear(x_train, y_train).score(x_test, y_test))
 
 
 def knn_probe(x_train, y_train, x_test, y_test,
@@ -117,13 +122,13 @@ def knn_probe(x_train, y_train, x_test, y_test,
 
 
 def mean_iou(pred: np.ndarray, target: np.ndarray, num_classes: int) -> float:
-    """mIoU (%) over the classes present in ``target`` or ``pred``."""
-    ious = []
-    for c in range(num_classes):
-        union = np.sum((pred == c) | (target == c))
-        if union:
-            ious.append(np.sum((pred == c) & (target == c)) / union)
-    return 100. * float(np.mean(ious))
+    """mIoU (%) over the classes present in ``target`` or ``pred``
+    (mmseg's intersection and union)."""
+    intersect, union, _, _ = IoUMetric.intersect_and_union(
+        torch.from_numpy(np.asarray(pred)), torch.from_numpy(
+            np.asarray(target)), num_classes, ignore_index=-1)
+    present = union > 0
+    return 100. * float((intersect[present] / union[present]).mean())
 
 
 def majority_baselines(test: ProbeScenes) -> Dict[str, float]:
@@ -170,17 +175,14 @@ def run_probes(backbone: torch.nn.Module,
         raise ValueError(f'grid {grid} must divide the scene size {size}')
     step = size // grid
     centres = slice(step // 2, size, step)  # the label at each cell centre
-    dims = sum(o.shape[1] for o in stages[0])
-    p_train, p_test = (pixel_features(s, grid).reshape(-1, dims)
-                       for s in stages)
+    p_train, p_test = (pixel_features(s, grid) for s in stages)
+    p_train, p_test = (p.reshape(-1, p.shape[-1]) for p in (p_train, p_test))
     t_train = train.label_maps[:, centres, centres].reshape(-1)
     t_test = test.label_maps[:, centres, centres].reshape(-1)
     rng = np.random.default_rng(seed)
     rows = rng.choice(len(p_train), min(PIXEL_SAMPLES, len(p_train)),
                       replace=False)
-    scaler = StandardScaler().fit(p_train[rows])
-    probe = LogisticRegression(C=1.0, max_iter=2000).fit(
-        scaler.transform(p_train[rows]), t_train[rows])
-    results['pixel_miou'] = mean_iou(
-        probe.predict(scaler.transform(p_test)), t_test, len(PIXEL_CLASSES))
+    probe = fit_linear(p_train[rows], t_train[rows])
+    results['pixel_miou'] = mean_iou(probe.predict(p_test), t_test,
+                                     len(PIXEL_CLASSES))
     return {name: round(results[name], 2) for name in PROBES}

@@ -65,7 +65,6 @@ class MindEyeBrainEncoder(BaseBrainEncoder):
             len(num_voxels), embed_dims, roi_features=roi_tokens,
             init_cfg=init_cfg)
         self.num_voxels = list(num_voxels)
-        self.roi_tokens = roi_tokens
         rois = range(self.num_rois)
         self.groups = [[k] for k in rois] if roi_tokens else [list(rois)]
         self.subject_maps = nn.ModuleDict({
@@ -114,7 +113,7 @@ class MindEyeBrainEncoder(BaseBrainEncoder):
         for block in self.blocks:
             x = x + block(x)
         x = self.norm(x)
-        rois = self.roi_proj(x) if self.roi_tokens else None
+        rois = self.roi_proj(x) if self.roi_features else None
         return self.proj(x.mean(1)), rois
 
     def forward(self, fmri: RoiTensors, coords: RoiTensors, mask: RoiTensors,
