@@ -14,6 +14,9 @@ DEMO_ARMS = (
     'shuffled=configs/pretrain/demo/brainformer_convnext_demo_shuffled.py',
     'paper=configs/pretrain/demo/brainformer_convnext_demo_paper.py',
     'recommended=configs/pretrain/demo/brainformer_convnext_demo.py',
+    # positive controls: the generator's features, the voxels themselves
+    'oracle=configs/pretrain/demo/oracle_convnext_demo.py',
+    'voxel-encoding=configs/pretrain/demo/voxel-encoding_convnext_demo.py',
 )
 DEMO_DOWNSTREAM = dict(
     encoding='configs/encoding/demo/ridge_convnext_demo_random.py',
@@ -63,17 +66,18 @@ def parse_arms(specs: Sequence[str],
 
 
 def applicable(cfg: Config, options: Sequence[str]) -> List[str]:
-    """The ``KEY=VALUE`` options whose parent keys exist in ``cfg``; one
-    under a part the config leaves out (e.g. the guidance loss's negatives
-    without a guidance loss) is dropped with a message."""
+    """The ``KEY=VALUE`` options that change a key ``cfg`` sets; one the
+    config has no such key for (the guidance loss's negatives without a
+    guidance loss, the attention pooling of a regression head) is dropped
+    with a message."""
     kept = []
     for option in options:
         parts = option.partition('=')[0].split('.')
         node = cfg.to_dict()
         for part in parts[:-1]:
             node = node.get(part) if isinstance(node, dict) else None
-        if node is None:
-            print(f'{option}: dropped, {".".join(parts[:-1])} is not set in '
+        if not isinstance(node, dict) or parts[-1] not in node:
+            print(f'{option}: dropped, {".".join(parts)} is not set in '
                   f'{osp.basename(cfg.filename)}')
         else:
             kept.append(option)

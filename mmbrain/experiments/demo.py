@@ -11,6 +11,7 @@ from dataclasses import asdict
 from typing import List
 
 from mmbrain.datasets.demo import DemoSpec
+from mmbrain.datasets.demo.features_file import features_path
 from mmbrain.datasets.nsd import layout
 from mmbrain.utils import StageProgress, last_checkpoint, read_json, run_stage
 from .arms import REPO_ROOT
@@ -24,7 +25,9 @@ def demo_data(python: str, data_root: str, seed: int, progress: StageProgress,
     summary_file = osp.join(root, data_root, 'demo_summary.json')
     spec = asdict(DemoSpec(seed=seed))
     fresh = not (osp.exists(summary_file)
-                 and read_json(summary_file)['spec'] == spec)
+                 and read_json(summary_file)['spec'] == spec and osp.exists(
+                     features_path(layout.stimuli_path(
+                         osp.join(root, data_root)))))
     if fresh:
         run_stage('generate the demo NSD in the raw NSD layout, with COCO '
                   'and ADE20K sets', [

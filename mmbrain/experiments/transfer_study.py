@@ -14,6 +14,8 @@ from mmbrain.evaluation import headline_metrics
 from mmbrain.utils import StageProgress, last_checkpoint, read_json, run_stage
 from mmbrain.visualization import plot_loss_curves, plot_study
 from .arms import PAPER_RECIPE, REPO_ROOT, applicable
+from .tables import (ablation_table, compare, comparison_table, format_table,
+                     probe_table, roi_table, summarise, verdict)
 
 # recorded with a work dir's pretraining options: its runs start from the
 # seed's shared starting point (see starting_point.py)
@@ -28,8 +30,6 @@ def pretrained_from(checkpoint: str) -> List[str]:
         f'model.backbone.init_cfg.checkpoint={checkpoint}',
         'model.backbone.init_cfg.prefix=backbone.'
     ]
-from .tables import (ablation_table, compare, comparison_table, format_table,
-                     probe_table, roi_table, summarise, verdict)
 
 
 class Study:
@@ -101,8 +101,9 @@ class Study:
 
     def pretrain(self, config: str, seed: int, run_dir: str,
                  start: Optional[str] = None):
-        """Pretrain (from the backbone ``start`` when given), export,
-        retrieval; returns (backbone, retrieval)."""
+        """Pretrain (from the backbone ``start`` when given), export, test
+        on the held-out images; returns (backbone, test metrics: retrieval,
+        or how well a regression arm predicts its targets)."""
         data = [
             f'{split}_dataloader.dataset.data_root={self.data_root}'
             for split in ('train', 'val', 'test')
@@ -117,8 +118,9 @@ class Study:
             f'{split}_dataloader.dataset.subjects={train_subjects}'
             for split in ('train', 'val', 'test')
         ] + applicable(cfg, self.pretrain_options)
-        if 'subjects' in cfg.model.brain_encoder:  # a map per subject
-            data.append(f'model.brain_encoder.subjects={train_subjects}')
+        for part in ('brain_encoder', 'head'):  # a map per subject
+            if 'subjects' in (cfg.model.get(part) or {}):
+                data.append(f'model.{part}.subjects={train_subjects}')
         options = data + [f'randomness.seed={seed}']
         if start is not None:
             options += pretrained_from(start)
@@ -136,12 +138,16 @@ class Study:
             'tools/model_converters/export_backbone.py', checkpoint,
             osp.join(run_dir, 'backbone.pth')
         ], osp.join(run_dir, 'backbone.pth'))
-        retrieval = self.stage('image <-> brain retrieval, held-out images', [
+        # a brain-aligned model retrieves; a regression one predicts
+        title, name = (('image <-> brain retrieval, held-out images',
+                        'retrieval.json') if 'brain_encoder' in cfg.model else
+                       ('its targets predicted, held-out images', 'fit.json'))
+        out = self.stage(title, [
             'tools/test.py', config, checkpoint, '--work-dir', pretrain_dir,
             '--out',
-            osp.join(run_dir, 'retrieval.json'), '--cfg-options', *data
-        ], osp.join(run_dir, 'retrieval.json'))
-        return backbone, read_json(osp.join(self.root, retrieval))
+            osp.join(run_dir, name), '--cfg-options', *data
+        ], osp.join(run_dir, name))
+        return backbone, read_json(osp.join(self.root, out))
 
     def evaluate(self, seed: int, run_dir: str,
                  backbone: Optional[str]) -> Dict[str, dict]:
@@ -206,10 +212,10 @@ class Study:
         the held-out subject's median r per ROI group and the probes. Every arm starts
         from the seed's :meth:`start`: ``random`` is fine-tuned from it."""
         run_dir = osp.join(self.work_dir, f'seed{seed}', arm)
-        backbone, retrieval = self.start(seed), None
+        backbone, tested = self.start(seed), {}
         if config is not None:
-            backbone, retrieval = self.pretrain(config, seed, run_dir,
-                                                backbone)
+            backbone, tested = self.pretrain(config, seed, run_dir, backbone)
+        retrieval = tested.get('retrieval/i2b_top5')
         results = self.evaluate(seed, run_dir, backbone)
         det = headline_metrics(results['mask_rcnn'])
         seg = headline_metrics(results['upernet'])
@@ -219,9 +225,12 @@ class Study:
             APsegm=round(det.get('APsegm', 0.), 2),
             mIoU=round(seg['mIoU'], 2),
             retrieval_top5=(None if retrieval is None else round(
-                retrieval['retrieval/i2b_top5'], 2)),
+                retrieval, 2)),
             mean_r=round(results['encoding']['pcc/mean_r'], 4),
             # which content of the held-out brain the backbone carries
+            # a regression arm's fit to its own targets, held-out images
+            target_r=(round(tested['pcc/mean_r'], 4)
+                      if 'pcc/mean_r' in tested else None),
             roi_median_r={
                 key.split('/')[-1]: round(value, 4)
                 for key, value in results['encoding'].items()

@@ -7,6 +7,8 @@ class BrainDataSample(BaseDataElement):
     Data fields (one entry per ROI group, in the order of ``rois``):
         fmri (list[np.ndarray]): (V_k,) float32 responses of ROI k.
         coords (list[np.ndarray]): (V_k, 3) float32 voxel positions in mm.
+        features (list[np.ndarray], optional): (F_k,) float32 features of
+            the image that ROI k responds to (demo data only).
 
     Meta fields: ``subject`` (int), ``nsd_id`` (int, 0-based), ``rois``
     (tuple of ROI group names). V_k differs between subjects; the data

@@ -35,10 +35,15 @@ def derive_num_rois(cfg: Config, source: str) -> Config:
     """Set ``model.brain_encoder.num_rois`` from the dataloaders' ``rois``
     list, so that R is written once; counts that disagree with it (an
     encoder's ``num_voxels``, a head's ``num_rois``) stop with a message
-    naming ``source``. Configs without a brain encoder pass unchanged."""
+    naming ``source``, as does a readout head's ``num_outputs`` of another
+    length. Configs with neither pass unchanged."""
     model = cfg.get('model')
-    encoder = model.get('brain_encoder') if isinstance(model, dict) else None
-    if not isinstance(encoder, dict):
+    if not isinstance(model, dict):
+        return cfg
+    encoder = model.get('brain_encoder')
+    head = model.get('head')
+    readout = isinstance(head, dict) and head.get('num_outputs') is not None
+    if not isinstance(encoder, dict) and not readout:
         return cfg
     lists = {}
     for split in ('train', 'val', 'test'):
@@ -52,21 +57,24 @@ def derive_num_rois(cfg: Config, source: str) -> Config:
                          f'groups: {lists}')
     name, rois = next(iter(lists.items()))
     given = {}
+    encoder = encoder if isinstance(encoder, dict) else {}
     if encoder.get('num_voxels') is not None:
         given['model.brain_encoder.num_voxels has'] = len(
             encoder['num_voxels'])
     if encoder.get('num_rois') is not None:
         given['model.brain_encoder.num_rois is'] = encoder['num_rois']
-    head = model.get('head')
     if isinstance(head, dict) and head.get('num_rois') is not None:
         given['model.head.num_rois is'] = head['num_rois']
+    if readout:
+        given['model.head.num_outputs has'] = len(head['num_outputs'])
     for key, count in given.items():
         if count != len(rois):
             raise ValueError(
                 f'{source}: {key} {count} but {name} lists {len(rois)} ROI '
                 f'groups {list(rois)}; leave num_rois out (it is derived '
                 'from that list) or make them agree')
-    if 'num_rois' not in encoder and _takes(encoder.get('type'), 'num_rois'):
+    if encoder and 'num_rois' not in encoder and _takes(
+            encoder.get('type'), 'num_rois'):
         encoder['num_rois'] = len(rois)
     return cfg
 

@@ -62,3 +62,23 @@ def test_metric_collects_samples():
     out = metric.compute_metrics(metric.results)
     assert out == pytest.approx(encoding_scores(pred, gt, ['x', 'y']))
     assert 'noise_normalized' not in out
+
+
+def test_metric_averages_over_subjects():
+    """Samples of two subjects (whose voxels differ) are scored per
+    subject, and the figures averaged."""
+    rng = np.random.default_rng(2)
+    parts = {}
+    for subject, voxels in ((1, 5), (2, 3)):
+        gt = [rng.normal(size=(10, voxels))]
+        parts[subject] = (gt, [g + rng.normal(size=g.shape) for g in gt])
+    metric = BrainEncodingMetric()
+    metric.process(None, [
+        dict(pred_fmri=[p[i] for p in pred], gt_fmri=[g[i] for g in gt],
+             rois=('x', ), subject=subject)
+        for subject, (gt, pred) in parts.items() for i in range(10)
+    ])
+    out = metric.compute_metrics(metric.results)
+    each = [encoding_scores(pred, gt, ['x']) for gt, pred in parts.values()]
+    assert out == pytest.approx({k: (each[0][k] + each[1][k]) / 2
+                                 for k in each[0]})

@@ -85,7 +85,8 @@ def test_paired_comparisons_and_the_verdict_by_hand():
 def test_arms_are_named_configs():
     arms = tool_arms.parse_arms(list(tool_arms.DEMO_ARMS))
     assert arms['random'] is None
-    assert list(arms) == ['random', 'shuffled', 'paper', 'recommended']
+    assert list(arms) == ['random', 'shuffled', 'paper', 'recommended',
+                          'oracle', 'voxel-encoding']
     with pytest.raises(SystemExit, match='NAME=CONFIG'):
         tool_arms.parse_arms(['shuffled'])
     with pytest.raises(SystemExit, match='no config'):

@@ -63,3 +63,16 @@ def test_configs_without_a_brain_encoder_pass(repo_root):
         repo_root, 'configs', 'encoding', 'demo',
         'ridge_convnext_demo_random.py'))
     assert 'brain_encoder' not in cfg.model
+
+
+def test_a_readout_head_must_have_an_output_per_roi_group(repo_root,
+                                                          tmp_path):
+    path = tmp_path / 'over_voxel_encoding.py'
+    base = osp.join(repo_root, 'configs', 'pretrain', 'demo',
+                    'voxel-encoding_convnext_demo.py')
+    path.write_text(f'_base_ = {base!r}\n' +
+                    five_rois('train', 'val', 'test'))
+    with pytest.raises(ValueError, match='model.head.num_outputs has 6 but '
+                       'train_dataloader.dataset.rois lists 5'):
+        load_tool_config(str(path))
+    assert load_tool_config(base).model.head.num_outputs[0] == 1000

@@ -7,6 +7,7 @@ from typing import Dict, List
 import numpy as np
 
 from .downstream_writers import write_ade20k, write_coco
+from .features_file import write_scene_features
 from .nsd import write_nsd
 from .scenes import draw_scenes, scene_features
 from .spec import DemoSpec
@@ -35,6 +36,7 @@ def make_demo_nsd(out_root: str, spec: DemoSpec = DemoSpec()) -> Dict:
     summary = dict(spec=asdict(spec),
                    subjects=write_nsd(out_root, spec, images, features, order,
                                       coco_ids, coco_split))
+    write_scene_features(out_root, features)
 
     # scenes NSD never shows, from their own stream so that the NSD part
     # does not depend on how many there are

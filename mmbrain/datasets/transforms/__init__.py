@@ -1,4 +1,7 @@
 from .formatting import PackBrainInputs
-from .loading import LoadBrainResponses, LoadNSDImage
+from .loading import LoadBrainResponses, LoadNSDImage, LoadSceneFeatures
 
-__all__ = ['LoadBrainResponses', 'LoadNSDImage', 'PackBrainInputs']
+__all__ = [
+    'LoadBrainResponses', 'LoadNSDImage', 'LoadSceneFeatures',
+    'PackBrainInputs'
+]

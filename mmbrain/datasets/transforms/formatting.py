@@ -11,7 +11,8 @@ class PackBrainInputs(BaseTransform):
     """Pack an image and its brain responses for the data preprocessor.
 
     Returns ``inputs`` ((3, H, W) uint8 tensor, RGB) and ``data_samples`` (a
-    :class:`BrainDataSample` with ``fmri``/``coords`` and the ``meta_keys``).
+    :class:`BrainDataSample` with ``fmri``/``coords``, ``features`` where
+    ``LoadSceneFeatures`` gave them, and the ``meta_keys``).
     The brain arrays stay numpy: dataloader workers send each tensor through
     its own shared-memory segment, which for a dozen small arrays per sample
     made two workers ten times slower than none.
@@ -29,6 +30,10 @@ class PackBrainInputs(BaseTransform):
             coords=[
                 np.asarray(c, dtype=np.float32) for c in results['coords']
             ])
+        if 'features' in results:
+            sample.features = [
+                np.asarray(f, dtype=np.float32) for f in results['features']
+            ]
         sample.set_metainfo(
             {k: results[k]
              for k in self.meta_keys if k in results})

@@ -9,6 +9,7 @@ from mmengine.logging import print_log
 from torch.utils.data import get_worker_info
 
 from mmbrain.registry import TRANSFORMS
+from ..demo.features_file import features_path, read_scene_features
 from ..nsd import BrainCache, NSDFormatError, NSDStimuli
 
 
@@ -52,6 +53,32 @@ class LoadNSDImage(BaseTransform):
             img = mmcv.imread(path, channel_order='rgb')
         results['img'] = img
         results['img_shape'] = results['ori_shape'] = img.shape[:2]
+        return results
+
+
+@TRANSFORMS.register_module()
+class LoadSceneFeatures(BaseTransform):
+    """Read the demo image's own per-ROI-group features (the generator's,
+    which drive its synthetic brains; ``scene_features.h5`` beside the image
+    brick), standardised: the oracle arm's regression targets.
+
+    Required keys: ``img_path`` (the brick), ``nsd_id``, ``rois``.
+    Added keys: ``features`` (list of (F_k,) float32, in ``rois`` order).
+    """
+
+    def __init__(self):
+        self.files = _PerProcessFiles(read_scene_features)
+
+    def transform(self, results: dict) -> dict:
+        path = features_path(results['img_path'])
+        features = self.files(path)
+        nsd_id = results['nsd_id']
+        rows = len(next(iter(features.values())))
+        if nsd_id >= rows:
+            raise NSDFormatError(path, f'nsdId {nsd_id} outside its {rows} '
+                                 'images')
+        results['features'] = [features[roi][nsd_id] for roi in
+                               results['rois']]
         return results
 
 

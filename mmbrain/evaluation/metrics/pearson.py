@@ -1,3 +1,4 @@
+from collections import defaultdict
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
@@ -78,10 +79,13 @@ def encoding_scores(pred: Sequence[np.ndarray],
 @METRICS.register_module()
 class BrainEncodingMetric(BaseMetric):
     """Per-voxel Pearson r between predicted and measured responses over
-    the test images; see :func:`encoding_scores` for the figures.
+    the test images; see :func:`encoding_scores` for the figures. With
+    samples of several subjects (whose voxels differ), each figure is
+    computed per subject and averaged over them.
 
     Each sample gives ``pred_fmri`` and ``gt_fmri`` (per ROI, (V_k,)) and,
-    optionally, ``noise_ceiling`` (per ROI, (V_k,)) and ``rois``.
+    optionally, ``noise_ceiling`` (per ROI, (V_k,)), ``rois`` and
+    ``subject``.
     """
     default_prefix = 'pcc'
 
@@ -89,10 +93,21 @@ class BrainEncodingMetric(BaseMetric):
         for sample in data_samples:
             self.results.append({
                 k: sample.get(k)
-                for k in ('pred_fmri', 'gt_fmri', 'noise_ceiling', 'rois')
+                for k in ('pred_fmri', 'gt_fmri', 'noise_ceiling', 'rois',
+                          'subject')
             })
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        by_subject = defaultdict(list)
+        for r in results:
+            by_subject[r['subject']].append(r)
+        scores = [self._scores(rows) for rows in by_subject.values()]
+        return {key: float(np.mean([s[key] for s in scores]))
+                for key in scores[0]}
+
+    @staticmethod
+    def _scores(results: List[dict]) -> Dict[str, float]:
+        """:func:`encoding_scores` of one subject's samples."""
         num_rois = len(results[0]['gt_fmri'])
         rois = results[0]['rois'] or [f'roi{k}' for k in range(num_rois)]
         stack = lambda key, k: np.stack(  # noqa: E731

@@ -69,8 +69,9 @@ class BrainDataPreprocessor(ImgDataPreprocessor):
     Returns:
         dict: ``inputs`` with ``img`` (N, 3, H, W), and per ROI k (lists in
         ROI order) ``fmri`` (N, V_k), ``coords`` (N, V_k, 3) and ``mask``
-        (N, V_k) bool, and the (N,) long ``subject`` of each sample where
-        the samples carry one; ``data_samples`` unchanged.
+        (N, V_k) bool, the (N,) long ``subject`` of each sample where
+        the samples carry one, and per ROI (N, F_k) ``features`` where they
+        carry them; ``data_samples`` unchanged.
     """
 
     def forward(self, data: dict, training: bool = False) -> dict:
@@ -81,6 +82,11 @@ class BrainDataPreprocessor(ImgDataPreprocessor):
                                        self.device)
         data['inputs'] = dict(
             img=data['inputs'], fmri=fmri, coords=coords, mask=masks)
+        if 'features' in samples[0]:
+            data['inputs']['features'] = [
+                torch.as_tensor(np.stack(f), device=self.device)
+                for f in zip(*(s.features for s in samples))
+            ]
         subjects = [s.metainfo.get('subject') for s in samples]
         if None not in subjects:
             data['inputs']['subject'] = torch.tensor(

@@ -1,5 +1,9 @@
 from .brain_align_head import BrainAlignHead
 from .cross_modal_fusion import CrossModalFusion
+from .response_readout_head import ResponseReadoutHead
 from .roi_attention_pool import RoiAttentionPool
 
-__all__ = ['BrainAlignHead', 'CrossModalFusion', 'RoiAttentionPool']
+__all__ = [
+    'BrainAlignHead', 'CrossModalFusion', 'ResponseReadoutHead',
+    'RoiAttentionPool'
+]

@@ -1,3 +1,7 @@
+from .base import BasePretrainer
 from .brain_guided_pretrainer import BrainGuidedPretrainer
+from .response_regression_pretrainer import ResponseRegressionPretrainer
 
-__all__ = ['BrainGuidedPretrainer']
+__all__ = [
+    'BasePretrainer', 'BrainGuidedPretrainer', 'ResponseRegressionPretrainer'
+]

@@ -3,20 +3,16 @@ from typing import Dict, List, Optional, Union
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmengine.model import BaseModel
 
 from mmbrain.registry import MODELS
 from mmbrain.structures import BrainDataSample
 from ..brain_encoders import BaseBrainEncoder
 from ..losses import BiMixCoLoss, mixco
-
-
-def _build(cfg: Union[dict, nn.Module]) -> nn.Module:
-    return MODELS.build(cfg) if isinstance(cfg, dict) else cfg
+from .base import BasePretrainer, build_part
 
 
 @MODELS.register_module()
-class BrainGuidedPretrainer(BaseModel):
+class BrainGuidedPretrainer(BasePretrainer):
     """Aligns an image backbone with a brain encoder (Brainformer).
 
     The image side is any backbone (``type='mmpretrain.ConvNeXt'``,
@@ -48,15 +44,8 @@ class BrainGuidedPretrainer(BaseModel):
                  mixco: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg=None):
-        if data_preprocessor is None:
-            data_preprocessor = dict(
-                type='BrainDataPreprocessor',
-                mean=[123.675, 116.28, 103.53],
-                std=[58.395, 57.12, 57.375])
-        super().__init__(
-            data_preprocessor=_build(data_preprocessor), init_cfg=init_cfg)
-        self.backbone = _build(backbone)
-        self.brain_encoder = _build(brain_encoder)
+        super().__init__(backbone, data_preprocessor, init_cfg)
+        self.brain_encoder = build_part(brain_encoder)
         encoder = self.brain_encoder
         if not isinstance(encoder, BaseBrainEncoder):
             raise TypeError(f'{type(encoder).__name__} is not a brain '
@@ -66,7 +55,7 @@ class BrainGuidedPretrainer(BaseModel):
             head = dict(head)
             head.setdefault('num_rois', encoder.num_rois)
             head.setdefault('embed_dims', encoder.embed_dims)
-        self.head = _build(head)
+        self.head = build_part(head)
         for name in ('num_rois', 'embed_dims'):
             if getattr(self.head, name) != getattr(encoder, name):
                 raise ValueError(
@@ -95,12 +84,6 @@ class BrainGuidedPretrainer(BaseModel):
             raise ValueError('mixco and the head\'s fusion block do not go '
                              'together: the fused tokens would mix mixed '
                              'and unmixed brain features')
-
-    def extract_feat(self, img: torch.Tensor) -> torch.Tensor:
-        """(N, 3, H, W) images -> the last backbone output, (N, C, h, w)
-        (or (N, C) for a backbone that pools); the head pools it."""
-        feats = self.backbone(img)
-        return feats[-1] if isinstance(feats, (tuple, list)) else feats
 
     def check_num_rois(self, inputs: dict):
         """A batch must hold the encoder's R ROI groups."""

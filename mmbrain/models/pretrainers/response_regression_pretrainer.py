@@ -1,0 +1,91 @@
+from typing import List, Optional, Union
+
+import torch
+import torch.nn as nn
+
+from mmbrain.registry import MODELS
+from mmbrain.structures import BrainDataSample
+from .base import BasePretrainer, build_part
+
+TARGETS = ('fmri', 'features')
+
+
+@MODELS.register_module()
+class ResponseRegressionPretrainer(BasePretrainer):
+    """Pretrains a backbone to predict each image's targets by regression,
+    through a :class:`ResponseReadoutHead`.
+
+    - ``target='fmri'``: the batch's z-scored voxel responses, with one
+      readout per subject (the voxel-encoding objective: align the backbone
+      with the brain by predicting it, as neural-regularisation and ReAlnet
+      do);
+    - ``target='features'``: the per-image features ``LoadSceneFeatures``
+      reads (the demo generator's, that drive its synthetic brains): the
+      oracle, a positive control of what pretraining on these images can
+      teach.
+
+    Args:
+        backbone (dict | nn.Module): Image backbone.
+        head (dict | nn.Module): :class:`ResponseReadoutHead`.
+        target (str): ``'fmri'`` or ``'features'``. Defaults to ``'fmri'``.
+        data_preprocessor (dict, optional): Defaults to
+            ``BrainDataPreprocessor`` with ImageNet mean/std.
+        init_cfg (dict, optional): mmengine initialisation config.
+    """
+
+    def __init__(self,
+                 backbone: Union[dict, nn.Module],
+                 head: Union[dict, nn.Module],
+                 target: str = 'fmri',
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg=None):
+        if target not in TARGETS:
+            raise ValueError(f'target must be one of {TARGETS}, got '
+                             f'{target!r}')
+        super().__init__(backbone, data_preprocessor, init_cfg)
+        self.head = build_part(head)
+        self.target = target
+
+    def targets(self, inputs: dict):
+        """Per group k the (N, V_k) targets and their (N, V_k) mask (None:
+        all real)."""
+        if self.target not in inputs:
+            raise KeyError(
+                f'the batch has no {self.target!r}: '
+                + ('add LoadSceneFeatures to the pipeline' if self.target ==
+                   'features' else 'add LoadBrainResponses to the pipeline'))
+        return inputs[self.target], (inputs['mask']
+                                     if self.target == 'fmri' else None)
+
+    def forward(self,
+                inputs: dict,
+                data_samples: Optional[List[BrainDataSample]] = None,
+                mode: str = 'tensor'):
+        """``'tensor'``: the last backbone output; ``'loss'``: the loss;
+        ``'predict'``: samples with ``pred_fmri`` and ``gt_fmri`` (per
+        group, (V_k,) of the targets, whichever they are)."""
+        if mode == 'tensor':
+            return self.extract_feat(inputs['img'])
+        if mode == 'loss':
+            targets, masks = self.targets(inputs)
+            return dict(loss_regression=self.head.loss(
+                self.extract_feat(inputs['img']), targets, masks,
+                inputs.get('subject')))
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        raise RuntimeError(f'Invalid mode "{mode}".')
+
+    def predict(self, inputs: dict,
+                data_samples: List[BrainDataSample]) -> List[BrainDataSample]:
+        preds = self.head(self.extract_feat(inputs['img']),
+                          inputs.get('subject'))
+        for i, sample in enumerate(data_samples):
+            target = [torch.as_tensor(t) for t in sample.get(self.target)]
+            sample.set_data(
+                dict(
+                    pred_fmri=[
+                        p[i, :len(t)].detach().cpu()
+                        for p, t in zip(preds, target)
+                    ],
+                    gt_fmri=target))
+        return data_samples
