@@ -105,6 +105,8 @@ def run_demo(work_dir: str = 'work_dirs/demo',
               for arm, runs in study['runs'].items()},
         probes={arm: runs[str(seed)]['probes']
                 for arm, runs in study['runs'].items()},
+        # endpoint -> does the oracle move it (the validity gate)
+        gate={m: g['passed'] for m, g in study.get('gate', {}).items()},
         configs=dict(pretrain=study['arms'], **study['downstream']),
         work_dirs={arm: osp.join(work_dir, f'seed{seed}', arm)
                    for arm in study['arms']})

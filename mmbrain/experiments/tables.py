@@ -7,15 +7,39 @@ arm has no such figure), ``roi_median_r`` (ROI group -> median r) and
 ``probes`` (probe -> score).
 """
 import statistics
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from mmbrain.evaluation import ENDPOINTS, TRANSFER_ENDPOINTS
 from .arms import PAPER_ROWS
+from .probes import PROBES
 from .statistics import holm, minimum_detectable_effect, paired_difference
 
 Runs = Dict[str, Dict[int, dict]]
 # the significance level of the verdict, after Holm's correction
 ALPHA = 0.05
+# what the verdict may be judged on: the downstream tasks and the frozen
+# probes (a run's ``probes`` entry, named ``probes/<probe>`` here)
+JUDGED_ENDPOINTS = TRANSFER_ENDPOINTS + tuple(f'probes/{p}' for p in PROBES)
+# The validity gate, fixed before any run: an endpoint counts only where
+# the positive control (the oracle, taught the features that drive the
+# synthetic brains) beats the shared starting point (the random arm) by at
+# least this margin, on the mean over seeds, and, with two seeds or more,
+# with the lower end of the paired 95% interval above 0. Points of AP, mIoU
+# or probe accuracy.
+GATE_ARM, GATE_BASELINE = 'oracle', 'random'
+GATE_MARGINS = dict(
+    APbox=1.0, APsegm=1.0, mIoU=1.0,
+    **{f'probes/{p}': 1.0 if p == 'pixel_miou' else 2.0 for p in PROBES})
+# arms that show what the instrument can see, not controls of a brain arm
+POSITIVE_CONTROLS = ('oracle', 'voxel-encoding')
+
+
+def endpoint(run: dict, metric: str) -> Optional[float]:
+    """A run's figure ``metric`` (``probes/<probe>`` for a probe); None
+    where it has none."""
+    if metric.startswith('probes/'):
+        return run.get('probes', {}).get(metric.split('/', 1)[1])
+    return run.get(metric)
 
 
 def summarise(runs: Runs) -> Dict[str, dict]:
@@ -39,7 +63,7 @@ def summarise(runs: Runs) -> Dict[str, dict]:
 def compare(runs: Runs,
             arm: str,
             controls: Sequence[str],
-            metrics: Sequence[str] = TRANSFER_ENDPOINTS) -> List[dict]:
+            metrics: Sequence[str] = JUDGED_ENDPOINTS) -> List[dict]:
     """``arm`` minus each control on each metric, paired by seed (the seeds
     both ran; a pair with fewer than 2 is left out): the mean difference,
     its 95% interval, the paired t-test's p, that p Holm-corrected over all
@@ -51,16 +75,29 @@ def compare(runs: Runs,
         for metric in metrics:
             seeds = [
                 s for s in runs[arm] if s in runs[control]
-                and runs[arm][s][metric] is not None
-                and runs[control][s][metric] is not None
+                and endpoint(runs[arm][s], metric) is not None
+                and endpoint(runs[control][s], metric) is not None
             ]
             if len(seeds) < 2:
                 continue
-            d = paired_difference([runs[arm][s][metric] for s in seeds],
-                                  [runs[control][s][metric] for s in seeds])
+            d = paired_difference(
+                [endpoint(runs[arm][s], metric) for s in seeds],
+                [endpoint(runs[control][s], metric) for s in seeds])
             rows.append(
                 dict(arm=arm, control=control, metric=metric, seeds=seeds,
                      **d.to_dict(), mde=minimum_detectable_effect(d.sd, d.n)))
+    for row, p in zip(rows, holm([row['p'] for row in rows])):
+        row['p_holm'] = p
+        row['better'] = bool(row['mean'] > 0 and p < ALPHA)
+    return rows
+
+
+def against(runs: Runs, baseline: str,
+            metrics: Sequence[str] = JUDGED_ENDPOINTS) -> List[dict]:
+    """Every other arm minus ``baseline`` (the shared starting point), as
+    :func:`compare` gives it, Holm-corrected over all these rows."""
+    rows = [row for arm in runs if arm != baseline
+            for row in compare(runs, arm, [baseline], metrics)]
     for row, p in zip(rows, holm([row['p'] for row in rows])):
         row['p_holm'] = p
         row['better'] = bool(row['mean'] > 0 and p < ALPHA)
@@ -73,6 +110,47 @@ def verdict(comparisons: List[dict]) -> Dict[str, bool]:
     for row in comparisons:
         out[row['metric']] = out.get(row['metric'], True) and row['better']
     return out
+
+
+def gate(runs: Runs,
+         metrics: Sequence[str] = JUDGED_ENDPOINTS) -> Dict[str, dict]:
+    """Per endpoint: does :data:`GATE_ARM` beat :data:`GATE_BASELINE` by
+    its :data:`GATE_MARGINS` (see there), paired by seed? ``mean``,
+    ``low`` (the interval's lower end; None for one seed), ``margin``,
+    ``seeds`` and ``passed``. Empty without both arms."""
+    if GATE_ARM not in runs or GATE_BASELINE not in runs:
+        return {}
+    out = {}
+    for metric in metrics:
+        pairs = [(endpoint(run, metric),
+                  endpoint(runs[GATE_BASELINE][seed], metric))
+                 for seed, run in runs[GATE_ARM].items()
+                 if seed in runs[GATE_BASELINE]]
+        pairs = [(a, b) for a, b in pairs if a is not None and b is not None]
+        if not pairs:
+            continue
+        if len(pairs) > 1:
+            d = paired_difference(*zip(*pairs))
+            mean, low = d.mean, d.low
+        else:
+            mean, low = pairs[0][0] - pairs[0][1], None
+        margin = GATE_MARGINS[metric]
+        out[metric] = dict(
+            mean=mean, low=low, margin=margin, seeds=len(pairs),
+            passed=bool(mean >= margin and (low is None or low > 0)))
+    return out
+
+
+def gate_table(gates: Dict[str, dict]) -> str:
+    """One line per endpoint: the oracle's gain over the starting point,
+    the margin it must reach, and whether it does."""
+    lines = [f'{"endpoint":<28}{"oracle - random":>16}{"95% low":>10}'
+             f'{"margin":>8}  counts']
+    for metric, g in gates.items():
+        low = '-' if g['low'] is None else f'{g["low"]:.2f}'
+        lines.append(f'{metric:<28}{g["mean"]:>16.2f}{low:>10}'
+                     f'{g["margin"]:>8.1f}  {"yes" if g["passed"] else "no"}')
+    return '\n'.join(lines)
 
 
 def _arm_width(arms) -> int:

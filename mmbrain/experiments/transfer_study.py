@@ -14,7 +14,9 @@ from mmbrain.evaluation import headline_metrics
 from mmbrain.utils import StageProgress, last_checkpoint, read_json, run_stage
 from mmbrain.visualization import plot_loss_curves, plot_study
 from .arms import PAPER_RECIPE, REPO_ROOT, applicable
-from .tables import (ablation_table, compare, comparison_table, format_table,
+from .tables import (GATE_ARM, GATE_BASELINE, JUDGED_ENDPOINTS,
+                     POSITIVE_CONTROLS, ablation_table, against, compare,
+                     comparison_table, format_table, gate, gate_table,
                      probe_table, roi_table, summarise, verdict)
 
 # recorded with a work dir's pretraining options: its runs start from the
@@ -317,11 +319,18 @@ def run_study(arms: Dict[str, Optional[str]],
         summary=summarise(runs),
         seconds_run=round(study.seconds, 1),
         seconds=round(time.time() - start, 1))
-    controls = [a for a in arms if a != judged]
+    # the endpoints the oracle moves; without an oracle arm, all of them
+    result['gate'] = gate(runs)
+    endpoints = ([m for m, g in result['gate'].items() if g['passed']]
+                 if result['gate'] else list(JUDGED_ENDPOINTS))
+    if GATE_BASELINE in arms:
+        result['against_start'] = against(runs, GATE_BASELINE)
+    controls = [a for a in arms if a not in (judged, ) + POSITIVE_CONTROLS]
     if judged in arms and controls:
-        comparisons = compare(runs, judged, controls)
+        comparisons = compare(runs, judged, controls, endpoints)
         result['comparisons'] = comparisons
         result['verdict'] = dict(arm=judged, controls=controls,
+                                 endpoints=endpoints,
                                  better_than_all=verdict(comparisons))
     with open(osp.join(root, work_dir, 'study.json'), 'w') as f:
         json.dump(result, f, indent=2)
@@ -349,6 +358,21 @@ def report(result: dict, ablations: bool = False) -> str:
     if ablations:
         lines += ['', f'Table 3 on these data ({len(seeds)} seed(s)):',
                   ablation_table(result['summary'])]
+    if result.get('gate'):
+        lines += [
+            '', f'validity gate: an endpoint counts where {GATE_ARM} beats '
+            f'{GATE_BASELINE} (the shared starting point) by the margin, '
+            'mean over seeds (and the 95% interval above 0 from 2 seeds):',
+            gate_table(result['gate'])
+        ]
+    else:
+        lines += ['', f'no validity gate: it needs the {GATE_ARM} and '
+                  f'{GATE_BASELINE} arms; every endpoint is judged']
+    if result.get('against_start'):
+        lines += [
+            '', f'every arm minus {GATE_BASELINE}, paired by seed (Holm over '
+            'all rows):', comparison_table(result['against_start'])
+        ]
     if 'verdict' in result:
         judged = result['verdict']['arm']
         if result['comparisons']:
@@ -364,6 +388,9 @@ def report(result: dict, ablations: bool = False) -> str:
                 f' on {metric} (Holm p < 0.05): {"yes" if ok else "no"}'
                 for metric, ok in result['verdict']['better_than_all'].items()
             ]
+        elif not result['verdict']['endpoints']:
+            lines.append(f'\nno endpoint passes the gate: no verdict on '
+                         f'{judged}')
         else:
             lines.append(f'\none seed: no paired comparison of {judged}')
     return '\n'.join(lines)

@@ -50,7 +50,8 @@ def test_paired_comparisons_and_the_verdict_by_hand():
         'shuffled': {s: run(b, 5, 20, 10, .5) for s, b in
                      ((0, 13), (1, 14), (2, 18))},
     }
-    rows = tables.compare(runs, 'ours', ['random', 'shuffled'])
+    rows = tables.compare(runs, 'ours', ['random', 'shuffled'],
+                          ('APbox', 'APsegm', 'mIoU'))
     assert [(r['control'], r['metric']) for r in rows] == [
         (c, m) for c in ('random', 'shuffled')
         for m in ('APbox', 'APsegm', 'mIoU')]
@@ -80,6 +81,46 @@ def test_paired_comparisons_and_the_verdict_by_hand():
     assert tables.compare({'ours': {0: runs['ours'][0]},
                            'random': runs['random']}, 'ours',
                           ['random']) == []
+    # the probes the runs have are endpoints too, by default
+    probes = tables.compare(runs, 'ours', ['random'])
+    assert [r['metric'] for r in probes][3:] == [
+        'probes/presence', 'probes/pixel_miou']
+    assert probes[3]['mean'] == pytest.approx(10.)  # 60 - 50 on every seed
+
+
+def test_the_gate_by_hand():
+    """An endpoint counts where the oracle beats the starting point by its
+    margin, with (from 2 seeds) the paired interval above 0."""
+    def probed(box, presence):
+        return dict(run(box, 5, 20, None, .5), probes=dict(
+            quadrant_category=40., presence=presence,
+            clock_vs_stop_sign=50., knn_quadrant_category=40.,
+            pixel_miou=20.))
+
+    runs = {
+        'random': {0: probed(10, 60), 1: probed(12, 62), 2: probed(11, 61)},
+        # APbox +0.5 (below its margin of 1); presence +5, +1, +9: mean 5,
+        # sd 4, interval 5 -+ t(0.975, 2) 4 / sqrt(3)
+        'oracle': {0: probed(10.5, 65), 1: probed(12.5, 63),
+                   2: probed(11.5, 70)},
+    }
+    gates = tables.gate(runs)
+    assert gates['APbox']['mean'] == pytest.approx(0.5)
+    assert not gates['APbox']['passed']
+    presence = gates['probes/presence']
+    assert presence['mean'] == pytest.approx(5.)
+    half = stats.t.ppf(0.975, 2) * 4 / 3**0.5
+    assert presence['low'] == pytest.approx(5 - half)
+    assert 5 - half < 0 and not presence['passed']  # reaches below 0
+    # +5, +4, +6: sd 1, the interval 5 -+ 2.5
+    runs['oracle'][1], runs['oracle'][2] = probed(12.5, 66), probed(11.5, 67)
+    assert tables.gate(runs)['probes/presence']['passed']
+    # one seed: the mean against the margin alone
+    one = tables.gate({a: {0: r[0]} for a, r in runs.items()})
+    assert one['probes/presence'] == dict(mean=5., low=None, margin=2.,
+                                          seeds=1, passed=True)
+    assert tables.gate({'random': runs['random']}) == {}
+    assert 'probes/presence' in tables.gate_table(gates)
 
 
 def test_arms_are_named_configs():
