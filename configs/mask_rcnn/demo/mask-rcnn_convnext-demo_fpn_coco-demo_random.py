@@ -1,12 +1,15 @@
 # The demo (make demo): mask-rcnn_convnext-s_fpn_amp-1x_coco-nonsd_random.py
 # shrunk to fine-tune on 2 CPU cores in minutes, on the demo's COCO without
-# NSD images: the demo pretraining's ConvNeXt, a 64-channel FPN and heads,
-# 128 px images (the demo scenes are drawn at 96 px), fp32 (mmengine has no
-# AMP on the CPU), and no validation during training (tools/test.py
-# evaluates val2017 without NSD).
+# NSD images: its 4 categories, the demo pretraining's ConvNeXt, a 64-channel
+# FPN and heads, the 128 px the downstream scenes are drawn at, anchors of
+# 16-256 px for their 10-50 px objects (mmdet's scale 8 starts at 32 px),
+# fp32 (mmengine has no AMP on the CPU), and no validation during training
+# (tools/test.py evaluates val2017 without NSD).
 _base_ = '../mask-rcnn_convnext-s_fpn_amp-1x_coco-nonsd_random.py'
 
 data_root = 'data/demo_nsd/coco/'
+# in the order of their COCO ids, as the demo's json lists them
+metainfo = dict(classes=('person', 'car', 'stop sign', 'clock'))
 img_scale = (128, 128)
 channels = 64
 max_epochs = 4
@@ -17,12 +20,18 @@ model = dict(
             _delete_=True, depths=[1, 1, 2, 1], channels=[32, 64, 128, 256]),
         drop_path_rate=0.1),
     neck=dict(in_channels=[32, 64, 128, 256], out_channels=channels),
-    rpn_head=dict(in_channels=channels, feat_channels=channels),
+    rpn_head=dict(
+        in_channels=channels,
+        feat_channels=channels,
+        anchor_generator=dict(scales=[4])),
     roi_head=dict(
         bbox_roi_extractor=dict(out_channels=channels),
-        bbox_head=dict(in_channels=channels, fc_out_channels=256),
+        bbox_head=dict(
+            in_channels=channels, fc_out_channels=256, num_classes=4),
         mask_roi_extractor=dict(out_channels=channels),
-        mask_head=dict(in_channels=channels, conv_out_channels=channels)),
+        mask_head=dict(
+            in_channels=channels, conv_out_channels=channels,
+            num_classes=4)),
     train_cfg=dict(
         rpn_proposal=dict(nms_pre=1000, max_per_img=300),
         rcnn=dict(sampler=dict(num=128))),
@@ -48,12 +57,14 @@ train_dataloader = dict(
     batch_size=4,
     num_workers=0,
     persistent_workers=False,
-    dataset=dict(data_root=data_root, pipeline=train_pipeline))
+    dataset=dict(
+        data_root=data_root, metainfo=metainfo, pipeline=train_pipeline))
 test_dataloader = dict(
     batch_size=4,
     num_workers=0,
     persistent_workers=False,
-    dataset=dict(data_root=data_root, pipeline=test_pipeline))
+    dataset=dict(
+        data_root=data_root, metainfo=metainfo, pipeline=test_pipeline))
 test_evaluator = dict(
     ann_file=data_root + 'annotations/instances_val2017_nonsd.json')
 val_dataloader = None

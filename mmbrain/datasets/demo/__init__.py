@@ -18,10 +18,17 @@ streams            area of every category, and the mean colour
 =================  ==========================================================
 
 Each voxel weighs its ROI's features with weights that vary smoothly with its
-3D position, as neighbouring cortex does. Everything follows from ``seed``.
+3D position, as neighbouring cortex does; a voxel in two groups (the blobs
+overlap, as NSD's groups do: ``streams`` holds much of the others) sums
+both. Every voxel's signal has the same variance, so a group's share of the
+signal is its share of the voxels, and single-trial noise gives each group
+the ncsnr range of :data:`~.responses.NCSNR_RANGES` (medians 0.55-0.7,
+three-trial noise ceilings near 50-60%, as in NSD's visual cortex).
+``make_demo_nsd.py`` prints them per subject and group, with the overlap.
+Everything follows from ``seed``.
 
 For the downstream tasks, ``num_downstream`` more scenes that NSD never shows
-are drawn. ``coco/`` holds all images in the COCO layout (instances json
+are drawn, at ``downstream_size`` (128 px: objects of 20-50 px). ``coco/`` holds all images in the COCO layout (instances json
 with boxes and polygons; the NSD images' ids are the stimulus table's
 ``cocoId`` s, so ``tools/dataset_converters/coco_exclude_nsd.py`` leaves the
 others), and ``ade20k/`` holds the others in the ADE20K layout (``images/``

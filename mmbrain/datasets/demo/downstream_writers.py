@@ -22,7 +22,7 @@ def write_coco(out: str, images: np.ndarray, scenes: List[Dict],
     """COCO instances json per split, and the images as jpg files.
 
     Args:
-        images: (N, size, size, 3) uint8 RGB images.
+        images: N (size, size, 3) uint8 RGB images (sizes may differ).
         scenes: :func:`~.scenes.draw_scene` dict of each image.
         coco_ids, coco_split: (N, ) COCO id and split of each image.
     """

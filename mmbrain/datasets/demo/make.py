@@ -13,9 +13,10 @@ from .scenes import draw_scenes, scene_features
 from .spec import DemoSpec
 
 
-def _coco_split(rng: np.random.Generator, num: int) -> List[str]:
-    """A COCO split per image, ``val2017`` with probability 0.2."""
-    return ['val2017' if rng.random() < 0.2 else 'train2017'
+def _coco_split(rng: np.random.Generator, num: int,
+                val: float = 0.2) -> List[str]:
+    """A COCO split per image, ``val2017`` with probability ``val``."""
+    return ['val2017' if rng.random() < val else 'train2017'
             for _ in range(num)]
 
 
@@ -41,12 +42,13 @@ def make_demo_nsd(out_root: str, spec: DemoSpec = DemoSpec()) -> Dict:
     # scenes NSD never shows, from their own stream so that the NSD part
     # does not depend on how many there are
     rng = np.random.default_rng([spec.seed, 1])
-    extra_images, extra_scenes = draw_scenes(rng, spec.num_downstream, size)
+    extra_images, extra_scenes = draw_scenes(rng, spec.num_downstream,
+                                             spec.downstream_size)
     free = np.setdiff1d(np.arange(100000, 1000000), coco_ids)
     extra_ids = rng.choice(free, spec.num_downstream, replace=False)
-    extra_split = _coco_split(rng, spec.num_downstream)
+    extra_split = _coco_split(rng, spec.num_downstream, spec.downstream_val)
     summary['coco'] = write_coco(
-        osp.join(out_root, 'coco'), np.concatenate([images, extra_images]),
+        osp.join(out_root, 'coco'), list(images) + list(extra_images),
         scenes + extra_scenes, np.concatenate([coco_ids, extra_ids]),
         coco_split + extra_split)
     summary['ade20k'] = write_ade20k(

@@ -3,8 +3,9 @@ from typing import Dict, List
 
 import numpy as np
 
+from mmbrain.evaluation.metrics.pearson import noise_ceiling
 from ..nsd import layout, raw_writer
-from .responses import subject_volume, voxel_signal
+from .responses import subject_volume, voxel_ncsnr, voxel_signal
 from .spec import DemoSpec
 
 
@@ -52,7 +53,9 @@ def _write_subject(root: str, subject: int, spec: DemoSpec,
                    order: np.ndarray) -> Dict:
     """One subject's ROI NIfTIs, ncsnr and per-session betas: the voxel
     signal of :func:`~.responses.voxel_signal` with a per-session drift and
-    gain, trial noise, and 3 dead (constant 0) voxels in the ROIs.
+    gain, trial noise of std ``spec.noise / ncsnr`` (ncsnr from
+    :func:`~.responses.voxel_ncsnr`; ``spec.noise`` outside the ROIs), and
+    3 dead (constant 0) voxels in the ROIs.
 
     Args:
         subjectim: (C, ) nsd id (0-based) of each of the subject's image
@@ -70,7 +73,8 @@ def _write_subject(root: str, subject: int, spec: DemoSpec,
     dead = roi_any[rng.choice(len(roi_any), 3, replace=False)]
     brain[dead[:, 0], dead[:, 1], dead[:, 2]] = False
 
-    noise_sd = spec.noise * rng.uniform(0.7, 1.3, shape)
+    target = voxel_ncsnr(rng, labels)
+    noise_sd = spec.noise / np.where(target > 0, target, 1.)
     ncsnr = np.where(brain, signal[subjectim].std(0) / noise_sd, 0)
     raw_writer.write_ncsnr(root, subject, ncsnr, affine)
 
@@ -85,8 +89,23 @@ def _write_subject(root: str, subject: int, spec: DemoSpec,
         raw_writer.write_betas(
             root, subject, session,
             [np.round(values * layout.BETAS_SCALE).astype(np.int16)])
+    inside = {r: (labels[r] > 0) & brain for r in layout.ROI_GROUPS}
     return dict(
         volume=list(shape),
         voxels={r: int((labels[r] > 0).sum())
                 for r in layout.ROI_GROUPS},
-        dead_voxels=3)
+        dead_voxels=3,
+        # what prepare_nsd.py will find, per group: the median ncsnr, the
+        # three-trial noise ceiling (%) it gives, and the share of the
+        # group's voxels that other groups hold too
+        median_ncsnr={r: round(float(np.median(ncsnr[v])), 3)
+                      for r, v in inside.items()},
+        noise_ceiling={
+            r: round(100 * float(np.median(noise_ceiling(ncsnr[v],
+                                                         spec.repeats))), 1)
+            for r, v in inside.items()},
+        overlap={
+            r: round(float(np.mean(np.any(
+                [inside[o][v] for o in layout.ROI_GROUPS if o != r],
+                axis=0))), 3)
+            for r, v in inside.items()})

@@ -54,13 +54,43 @@ def _prf_weights(coords: np.ndarray, grid: int = 8) -> np.ndarray:
     return 3 * np.exp(-d2 / 2)
 
 
+# Each ROI group's range of ncsnr (signal std over noise std of a single
+# trial), drawn uniformly per voxel. In NSD's nsdgeneral voxels the ncsnr
+# reaches about 1 in early visual cortex (three-trial noise ceilings near
+# 75%) and is lower elsewhere (Allen et al. 2022). The object groups keep
+# enough to be predicted: a three-trial noise ceiling of at least 38%
+# (r 0.62). A voxel in several groups takes the range listed last.
+NCSNR_RANGES = {
+    'streams': (0.3, 0.8),
+    'prf-visualrois': (0.4, 1.0),
+    'floc-places': (0.3, 0.8),
+    'floc-bodies': (0.45, 0.8),
+    'floc-faces': (0.45, 0.8),
+    'floc-words': (0.45, 0.8),
+}
+
+
+def voxel_ncsnr(rng: np.random.Generator,
+                labels: Dict[str, np.ndarray]) -> np.ndarray:
+    """(X, Y, Z) ncsnr of every voxel, from :data:`NCSNR_RANGES` (0 in no
+    ROI)."""
+    shape = labels[layout.ROI_GROUPS[0]].shape
+    ncsnr = np.zeros(shape)
+    for roi, (low, high) in NCSNR_RANGES.items():
+        inside = labels[roi] > 0
+        ncsnr[inside] = rng.uniform(low, high, int(inside.sum()))
+    return ncsnr
+
+
 def voxel_signal(rng: np.random.Generator, labels: Dict[str, np.ndarray],
                  affine: np.ndarray, features: List[Dict]) -> np.ndarray:
     """(N, X, Y, Z) noise-free response of every voxel to each of the N
     images: its ROI's standardised features (``features[i][roi]``, from
-    :func:`~.scenes.scene_features`) weighed by the voxel's weights. Voxels
-    in no ROI respond to nothing, as in a real brain outside visual
-    cortex."""
+    :func:`~.scenes.scene_features`) weighed by the voxel's weights (summed
+    over the groups it is in), then standardised over the images, so that
+    every voxel holds the same signal variance and each group's share of it
+    is its share of the voxels. Voxels in no ROI respond to nothing, as in
+    a real brain outside visual cortex."""
     shape = labels[layout.ROI_GROUPS[0]].shape
     signal = np.zeros((len(features), ) + shape, dtype=np.float64)
     for roi in layout.ROI_GROUPS:
@@ -71,4 +101,6 @@ def voxel_signal(rng: np.random.Generator, labels: Dict[str, np.ndarray],
         weights = (_prf_weights(coords) if roi == 'prf-visualrois' else
                    _smooth_weights(coords, feats.shape[1], rng))
         signal[:, ijk[:, 0], ijk[:, 1], ijk[:, 2]] += feats @ weights.T
-    return signal
+    std = signal.std(0)
+    return np.divide(signal - signal.mean(0), std, out=np.zeros_like(signal),
+                     where=std > 0)

@@ -5,7 +5,10 @@ from dataclasses import dataclass
 @dataclass
 class DemoSpec:
     """Sizes of the demo NSD. Each subject sees ``num_shared + num_own``
-    images ``repeats`` times, over ``sessions`` sessions."""
+    images ``repeats`` times, over ``sessions`` sessions, drawn at
+    ``image_size``; the ``num_downstream`` scenes NSD never shows (the
+    downstream tasks' images, ``downstream_val`` of them for validation)
+    are drawn at ``downstream_size``."""
     seed: int = 0
     num_subjects: int = 3
     num_shared: int = 50
@@ -15,7 +18,9 @@ class DemoSpec:
     sessions: int = 3
     image_size: int = 96
     noise: float = 1.0
-    num_downstream: int = 200
+    num_downstream: int = 600
+    downstream_val: float = 1 / 3
+    downstream_size: int = 128
 
     @property
     def images_per_subject(self) -> int:
