@@ -64,7 +64,7 @@ def run_demo(work_dir: str = 'work_dirs/demo',
     start = time.time()
 
     python = sys.executable
-    progress = StageProgress(8)
+    progress = StageProgress(9)
     run_stage('environment: versions and mmcv compiled ops',
               [python, 'tools/misc/collect_env.py'], root)
     progress.update()
@@ -74,8 +74,15 @@ def run_demo(work_dir: str = 'work_dirs/demo',
         '--subjects', *subjects[:-1], '--img-size', '224'
     ], root)
     progress.update()
-    run_stage('transfer study, one seed: random init, shuffled-fMRI '
-              'control, paper recipe, recommended recipe', [
+    baselines = osp.join(work_dir, 'baselines.json')
+    run_stage('the downstream tasks\' floors, from the data alone', [
+        python, 'tools/analysis_tools/downstream_baselines.py', data_root,
+        '--out', baselines
+    ], root)
+    progress.update()
+    run_stage('transfer study, one seed: the shared starting point (random '
+              'init), shuffled-fMRI control, paper and recommended recipes, '
+              'the oracle and voxel-encoding positive controls', [
                   python, 'tools/analysis_tools/transfer_study.py',
                   '--seeds', str(seed), '--data-root', data_root,
                   '--subjects', *subjects, '--work-dir', work_dir
@@ -107,6 +114,7 @@ def run_demo(work_dir: str = 'work_dirs/demo',
                 for arm, runs in study['runs'].items()},
         # endpoint -> does the oracle move it (the validity gate)
         gate={m: g['passed'] for m, g in study.get('gate', {}).items()},
+        baselines=read_json(osp.join(root, baselines)),
         configs=dict(pretrain=study['arms'], **study['downstream']),
         work_dirs={arm: osp.join(work_dir, f'seed{seed}', arm)
                    for arm in study['arms']})

@@ -262,6 +262,25 @@ def check_options(work_dir: str,
         json.dump(options, f)
 
 
+def check_data(work_dir: str, data_root: str, root: str = REPO_ROOT):
+    """Record what generated ``data_root`` (a demo's ``demo_summary.json``:
+    its spec and subjects) for ``work_dir``'s runs, and refuse to resume
+    them on other data (their stages would be skipped as done, their
+    numbers those of the old data). Data without a summary pass."""
+    summary = osp.join(root, data_root, 'demo_summary.json')
+    if not osp.exists(summary):
+        return
+    made = {k: read_json(summary)[k] for k in ('spec', 'subjects')}
+    path = osp.join(root, work_dir, 'data.json')
+    if osp.exists(path) and read_json(path) != made:
+        raise SystemExit(
+            f'{work_dir} holds runs on other data than {data_root} now has '
+            '(regenerated since); use another --work-dir, or move this one '
+            'away to rerun')
+    with open(path, 'w') as f:
+        json.dump(made, f, indent=1)
+
+
 def pretrain_options(recipe: str = 'recommended',
                      epochs: Optional[int] = None) -> List[str]:
     """The ``--cfg-options`` of every pretraining: the paper's head for
@@ -297,6 +316,7 @@ def run_study(arms: Dict[str, Optional[str]],
     start_config = configs[0] if configs else None
     check_options(work_dir,
                   options + ([SHARED_START] if start_config else []), root)
+    check_data(work_dir, data_root, root)
     study = Study(work_dir, data_root, subjects, downstream, options, root,
                   start_config)
     start = time.time()

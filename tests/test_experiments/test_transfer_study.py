@@ -180,3 +180,20 @@ def test_a_work_dir_keeps_its_pretraining_options(tmp_path):
     with pytest.raises(SystemExit, match=r'pretrained with \[\], not'):
         check_options('old', ['train_cfg.max_epochs=6'], root)
     check_options('old', [], root)
+
+
+def test_a_work_dir_keeps_its_data(tmp_path):
+    """Runs on a demo that has been regenerated since are not resumed."""
+    import json
+
+    from mmbrain.experiments.transfer_study import check_data
+    (tmp_path / 'study').mkdir()
+    (tmp_path / 'data').mkdir()
+    summary = tmp_path / 'data' / 'demo_summary.json'
+    summary.write_text(json.dumps(dict(spec=dict(seed=0), subjects={})))
+    check_data('study', 'data', str(tmp_path))
+    check_data('study', 'data', str(tmp_path))
+    summary.write_text(json.dumps(dict(spec=dict(seed=1), subjects={})))
+    with pytest.raises(SystemExit, match='holds runs on other data'):
+        check_data('study', 'data', str(tmp_path))
+    check_data('study', 'elsewhere', str(tmp_path))  # no summary: passes

@@ -129,3 +129,19 @@ def test_a_fine_tune_repeats_bit_for_bit(demo, tmp_path, run_tool):
     assert first.keys() == second.keys()
     assert all(torch.equal(first[k], second[k]) for k in first)
     assert first_scores == second_scores
+
+
+def test_the_floors_of_the_downstream_tasks(demo, run_tool, tmp_path):
+    root, _ = demo
+    out = tmp_path / 'baselines.json'
+    stdout = run_tool([
+        sys.executable, 'tools/analysis_tools/downstream_baselines.py',
+        str(root), '--out', str(out)
+    ])
+    scores = json.loads(out.read_text())
+    assert list(scores) == ['layout_APbox', 'layout_APsegm', 'middle_mIoU',
+                            'horizon_mIoU']
+    assert all(0 <= v <= 100 for v in scores.values())
+    # sky and ground split at each image's own horizon beat the middle row
+    assert scores['horizon_mIoU'] > scores['middle_mIoU']
+    assert 'horizon_mIoU' in stdout.stdout
