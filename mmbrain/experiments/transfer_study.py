@@ -121,7 +121,7 @@ class Study:
             for split in ('train', 'val', 'test')
         ] + applicable(cfg, self.pretrain_options)
         for part in ('brain_encoder', 'head'):  # a map per subject
-            if 'subjects' in (cfg.model.get(part) or {}):
+            if (cfg.model.get(part) or {}).get('subjects') is not None:
                 data.append(f'model.{part}.subjects={train_subjects}')
         options = data + [f'randomness.seed={seed}']
         if start is not None:
