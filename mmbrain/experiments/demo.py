@@ -10,7 +10,7 @@ import time
 from dataclasses import asdict
 from typing import List
 
-from mmbrain.datasets.demo import DemoSpec
+from mmbrain.datasets.demo import DemoSpec, generator_version
 from mmbrain.datasets.demo.features_file import features_path
 from mmbrain.datasets.nsd import layout
 from mmbrain.utils import StageProgress, last_checkpoint, read_json, run_stage
@@ -20,14 +20,15 @@ from .arms import REPO_ROOT
 def demo_data(python: str, data_root: str, seed: int, progress: StageProgress,
               root: str = REPO_ROOT) -> List[str]:
     """Generate the demo NSD (with its COCO and ADE20K) and its cache unless
-    ``data_root`` holds this very spec, and the COCO annotations without
-    the NSD images; returns the subjects."""
+    ``data_root`` holds this very spec written by this very generator, and
+    the COCO annotations without the NSD images; returns the subjects."""
     summary_file = osp.join(root, data_root, 'demo_summary.json')
     spec = asdict(DemoSpec(seed=seed))
-    fresh = not (osp.exists(summary_file)
-                 and read_json(summary_file)['spec'] == spec and osp.exists(
-                     features_path(layout.stimuli_path(
-                         osp.join(root, data_root)))))
+    made = read_json(summary_file) if osp.exists(summary_file) else {}
+    fresh = not (made.get('spec') == spec
+                 and made.get('generator') == generator_version()
+                 and osp.exists(features_path(layout.stimuli_path(
+                     osp.join(root, data_root)))))
     if fresh:
         run_stage('generate the demo NSD in the raw NSD layout, with COCO '
                   'and ADE20K sets', [

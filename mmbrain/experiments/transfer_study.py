@@ -264,13 +264,14 @@ def check_options(work_dir: str,
 
 def check_data(work_dir: str, data_root: str, root: str = REPO_ROOT):
     """Record what generated ``data_root`` (a demo's ``demo_summary.json``:
-    its spec and subjects) for ``work_dir``'s runs, and refuse to resume
+    its spec, generator version and subjects) for ``work_dir``'s runs, and refuse to resume
     them on other data (their stages would be skipped as done, their
     numbers those of the old data). Data without a summary pass."""
     summary = osp.join(root, data_root, 'demo_summary.json')
     if not osp.exists(summary):
         return
-    made = {k: read_json(summary)[k] for k in ('spec', 'subjects')}
+    made = {k: read_json(summary).get(k)
+            for k in ('spec', 'generator', 'subjects')}
     path = osp.join(root, work_dir, 'data.json')
     if osp.exists(path) and read_json(path) != made:
         raise SystemExit(

@@ -156,6 +156,8 @@ def test_summary_written(demo_root):
     with open(osp.join(demo_root, 'demo_summary.json')) as f:
         summary = json.load(f)
     assert summary['spec']['seed'] == 3
+    from mmbrain.datasets.demo import generator_version
+    assert summary['generator'] == generator_version()
     assert set(summary['subjects']) == {'1', '2'}
 
 

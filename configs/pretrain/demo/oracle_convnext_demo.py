@@ -1,10 +1,12 @@
 # The positive control: the demo backbone pretrained to regress the
 # generator's own features of each image (standardised; scene_features.h5
 # beside the image brick), the features that drive the synthetic brains, on
-# the images, batches and schedule of brainformer_convnext_demo.py. Whatever
-# the brain can teach here, the oracle is taught directly: an endpoint that
-# the oracle does not move cannot show a brain effect (the study's gate).
-_base_ = './brainformer_convnext_demo.py'
+# the images, batches and schedule of brainformer_convnext_demo.py, through
+# voxel-encoding_convnext_demo.py's model with one readout for every
+# subject. Whatever the brain can teach here, the oracle is taught
+# directly: an endpoint that the oracle does not move cannot show a brain
+# effect (the study's gate).
+_base_ = './voxel-encoding_convnext_demo.py'
 pipeline = [
     dict(type='LoadNSDImage'),
     dict(type='LoadBrainResponses'),
@@ -17,16 +19,7 @@ train_dataloader = dict(dataset=data)
 val_dataloader = dict(dataset=data)
 test_dataloader = val_dataloader
 model = dict(
-    _delete_=True,
-    type='ResponseRegressionPretrainer',
     target='features',
-    backbone={{_base_.model.backbone}},
-    head=dict(
-        type='ResponseReadoutHead',
-        in_channels=256,
-        # features per ROI group, in the dataset's rois order
-        num_outputs=[64, 4, 4, 7, 4, 7],
-        pool_size=2,
-        embed_dims={{_base_.embed_dims}}))
-val_evaluator = dict(_delete_=True, type='BrainEncodingMetric')
-test_evaluator = val_evaluator
+    # features per ROI group, in the dataset's rois order; the same for
+    # every subject
+    head=dict(num_outputs=[64, 4, 4, 7, 4, 7], subjects=None))

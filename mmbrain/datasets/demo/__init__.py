@@ -34,10 +34,10 @@ with boxes and polygons; the NSD images' ids are the stimulus table's
 others), and ``ade20k/`` holds the others in the ADE20K layout (``images/``
 jpg and ``annotations/`` png label maps of sky, earth and the objects).
 """
-from .make import make_demo_nsd
+from .make import generator_version, make_demo_nsd
 from .scenes import draw_scene, label_map, scene_features
 from .spec import DemoSpec
 
 __all__ = [
-    'DemoSpec', 'make_demo_nsd', 'draw_scene', 'scene_features', 'label_map'
+    'DemoSpec', 'generator_version', 'make_demo_nsd', 'draw_scene', 'scene_features', 'label_map'
 ]

@@ -1,4 +1,6 @@
 """Drawing the demo's random content and writing all of it."""
+import glob
+import hashlib
 import json
 import os.path as osp
 from dataclasses import asdict
@@ -20,6 +22,19 @@ def _coco_split(rng: np.random.Generator, num: int,
             for _ in range(num)]
 
 
+def generator_version() -> str:
+    """A digest of the code that writes the demo (this package and the raw
+    NSD writer): data written by other code must be written again."""
+    digest = hashlib.sha1()
+    here = osp.dirname(osp.abspath(__file__))
+    for path in sorted(glob.glob(osp.join(here, '*.py'))) + [
+            osp.join(osp.dirname(here), 'nsd', 'raw_writer.py')
+    ]:
+        with open(path, 'rb') as f:
+            digest.update(f.read())
+    return digest.hexdigest()[:12]
+
+
 def make_demo_nsd(out_root: str, spec: DemoSpec = DemoSpec()) -> Dict:
     """Write the demo NSD under ``out_root`` (layout of
     :mod:`mmbrain.datasets.nsd.layout`), plus ``coco/`` and ``ade20k/``;
@@ -35,6 +50,7 @@ def make_demo_nsd(out_root: str, spec: DemoSpec = DemoSpec()) -> Dict:
     coco_ids = 100000 + rng.choice(900000, n, replace=False)
     coco_split = _coco_split(rng, n)
     summary = dict(spec=asdict(spec),
+                   generator=generator_version(),
                    subjects=write_nsd(out_root, spec, images, features, order,
                                       coco_ids, coco_split))
     write_scene_features(out_root, features)
