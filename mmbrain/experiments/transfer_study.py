@@ -229,10 +229,10 @@ class Study:
             retrieval_top5=(None if retrieval is None else round(
                 retrieval, 2)),
             mean_r=round(results['encoding']['pcc/mean_r'], 4),
-            # which content of the held-out brain the backbone carries
             # a regression arm's fit to its own targets, held-out images
             target_r=(round(tested['pcc/mean_r'], 4)
                       if 'pcc/mean_r' in tested else None),
+            # which content of the held-out brain the backbone carries
             roi_median_r={
                 key.split('/')[-1]: round(value, 4)
                 for key, value in results['encoding'].items()
@@ -264,9 +264,10 @@ def check_options(work_dir: str,
 
 def check_data(work_dir: str, data_root: str, root: str = REPO_ROOT):
     """Record what generated ``data_root`` (a demo's ``demo_summary.json``:
-    its spec, generator version and subjects) for ``work_dir``'s runs, and refuse to resume
-    them on other data (their stages would be skipped as done, their
-    numbers those of the old data). Data without a summary pass."""
+    its spec, generator version and subjects) for ``work_dir``'s runs, and
+    refuse to resume them on other data (their stages would be skipped as
+    done, their numbers those of the old data). Data without a summary
+    pass."""
     summary = osp.join(root, data_root, 'demo_summary.json')
     if not osp.exists(summary):
         return

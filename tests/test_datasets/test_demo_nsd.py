@@ -244,3 +244,24 @@ def test_ncsnr_measured_from_the_betas_is_in_the_stated_ranges(demo_root):
         assert abs(summary['median_ncsnr'][roi] - stated) < 0.01
         if roi.startswith('floc-') and roi != 'floc-places':
             assert np.sqrt(noise_ceiling(median, SPEC.repeats)) >= 0.5
+
+
+def test_the_generator_version_follows_its_code_not_its_prose(tmp_path,
+                                                              monkeypatch):
+    import shutil
+
+    import mmbrain.datasets.demo.make as make
+    from mmbrain.datasets.demo import generator_version
+    demo = osp.dirname(make.__file__)
+    copy = tmp_path / 'datasets'
+    shutil.copytree(osp.dirname(demo), copy)
+    monkeypatch.setattr(make, '__file__', str(copy / 'demo' / 'make.py'))
+    before = generator_version()
+    scenes = copy / 'demo' / 'scenes.py'
+    text = scenes.read_text()
+    scenes.write_text(text.replace('"""Synthetic scenes', '"""Scenes', 1)
+                      + '\n# a comment\n')
+    assert generator_version() == before
+    scenes.write_text(text.replace('rng.uniform(0.3, 0.7)',
+                                   'rng.uniform(0.3, 0.6)'))
+    assert generator_version() != before

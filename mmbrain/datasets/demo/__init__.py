@@ -28,7 +28,8 @@ three-trial noise ceilings near 50-60%, as in NSD's visual cortex).
 Everything follows from ``seed``.
 
 For the downstream tasks, ``num_downstream`` more scenes that NSD never shows
-are drawn, at ``downstream_size`` (128 px: objects of 20-50 px). ``coco/`` holds all images in the COCO layout (instances json
+are drawn, at ``downstream_size`` (128 px: objects of 10-50 px). ``coco/``
+holds all images in the COCO layout (instances json
 with boxes and polygons; the NSD images' ids are the stimulus table's
 ``cocoId`` s, so ``tools/dataset_converters/coco_exclude_nsd.py`` leaves the
 others), and ``ade20k/`` holds the others in the ADE20K layout (``images/``
@@ -39,5 +40,6 @@ from .scenes import draw_scene, label_map, scene_features
 from .spec import DemoSpec
 
 __all__ = [
-    'DemoSpec', 'generator_version', 'make_demo_nsd', 'draw_scene', 'scene_features', 'label_map'
+    'DemoSpec', 'draw_scene', 'generator_version', 'label_map',
+    'make_demo_nsd', 'scene_features'
 ]

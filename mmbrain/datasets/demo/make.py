@@ -1,4 +1,5 @@
 """Drawing the demo's random content and writing all of it."""
+import ast
 import glob
 import hashlib
 import json
@@ -23,15 +24,24 @@ def _coco_split(rng: np.random.Generator, num: int,
 
 
 def generator_version() -> str:
-    """A digest of the code that writes the demo (this package and the raw
-    NSD writer): data written by other code must be written again."""
+    """A digest of the code that writes the demo (this package's modules
+    and the raw NSD writer, without their docstrings and comments): data
+    written by other code must be written again."""
     digest = hashlib.sha1()
     here = osp.dirname(osp.abspath(__file__))
-    for path in sorted(glob.glob(osp.join(here, '*.py'))) + [
-            osp.join(osp.dirname(here), 'nsd', 'raw_writer.py')
-    ]:
-        with open(path, 'rb') as f:
-            digest.update(f.read())
+    paths = [p for p in sorted(glob.glob(osp.join(here, '*.py')))
+             if osp.basename(p) != '__init__.py']
+    for path in paths + [osp.join(osp.dirname(here), 'nsd', 'raw_writer.py')]:
+        with open(path, encoding='utf-8') as f:
+            tree = ast.parse(f.read())
+        for node in ast.walk(tree):
+            body = getattr(node, 'body', None)
+            if (isinstance(body, list) and body
+                    and isinstance(body[0], ast.Expr)
+                    and isinstance(body[0].value, ast.Constant)
+                    and isinstance(body[0].value.value, str)):
+                node.body = body[1:]  # the docstring
+        digest.update(ast.dump(tree).encode())
     return digest.hexdigest()[:12]
 
 
