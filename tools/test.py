@@ -7,7 +7,6 @@ APsegm, or mIoU, in percent. Example::
     python tools/test.py configs/mask_rcnn/CONFIG.py work_dirs/CONFIG/epoch_12.pth
 """
 import argparse
-import json
 import os
 import os.path as osp
 
@@ -18,7 +17,7 @@ from mmengine.runner import Runner
 
 import mmbrain  # noqa: F401  (applies mmbrain.compat)
 from mmbrain.evaluation import headline_metrics
-from mmbrain.utils import load_tool_config
+from mmbrain.utils import load_tool_config, write_json
 
 
 def parse_args():
@@ -61,9 +60,7 @@ def main():
         if headline:
             print('  '.join(f'{k} {v:.2f}' for k, v in headline.items()))
         out = args.out or osp.join(cfg.work_dir, 'test_metrics.json')
-        os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
-        with open(out, 'w') as f:
-            json.dump(metrics, f, indent=2, default=float)
+        write_json(out, metrics, default=float)
         print(f'metrics written to {out}')
 
 

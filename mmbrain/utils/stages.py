@@ -1,6 +1,7 @@
 """Pipelines of tool calls (make demo, the transfer study): each stage is a
 command a user could type, echoed before it runs."""
 import json
+import os
 import os.path as osp
 import shlex
 import subprocess
@@ -25,6 +26,14 @@ def run_stage(title: str, args: List[str], cwd: str) -> float:
 def read_json(path: str) -> dict:
     with open(path) as f:
         return json.load(f)
+
+
+def write_json(path: str, content, **kwargs):
+    """``content`` as indented json in ``path``, its folder made first;
+    ``kwargs`` go to :func:`json.dump`."""
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    with open(path, 'w') as f:
+        json.dump(content, f, indent=2, **kwargs)
 
 
 def last_checkpoint(work_dir: str) -> str:

@@ -8,7 +8,9 @@ from typing import Dict, List, Optional, Sequence
 from mmbrain.evaluation import ENDPOINTS
 from .canvas import agg_figure
 
-CONTROL_COLORS = {'random': '0.55', 'shuffled': '#d98c1f'}
+# the controls, and the positive controls (green), apart from the brain arms
+CONTROL_COLORS = {'random': '0.55', 'shuffled': '#d98c1f',
+                  'oracle': '#3a9a5b', 'voxel-encoding': '#7cc48f'}
 
 
 def plot_study(summary: Dict[str, Dict[str, dict]],

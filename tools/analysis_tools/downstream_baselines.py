@@ -13,11 +13,9 @@ fine-tune must clear them before a difference between arms means anything.
 import argparse
 import contextlib
 import io
-import json
-import os
-import os.path as osp
 
 from mmbrain.experiments.baselines import downstream_baselines
+from mmbrain.utils import write_json
 
 
 def main():
@@ -30,9 +28,7 @@ def main():
     for name, value in scores.items():
         print(f'{name:<14}{value:>7.2f}')
     if args.out:
-        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-        with open(args.out, 'w') as f:
-            json.dump(scores, f, indent=2)
+        write_json(args.out, scores)
         print(f'written to {args.out}')
 
 

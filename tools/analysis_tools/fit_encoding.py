@@ -19,8 +19,6 @@ NIfTI volumes in the subject's space, ``brain_r.nii.gz`` (and
 r per ROI group in ``roi_r.png``.
 """
 import argparse
-import json
-import os
 import os.path as osp
 
 import numpy as np
@@ -29,7 +27,7 @@ from mmengine.config import DictAction
 
 from mmbrain.evaluation import pearson_per_voxel
 from mmbrain.experiments.readout import fit_readout
-from mmbrain.utils import load_tool_config
+from mmbrain.utils import load_tool_config, write_json
 from mmbrain.visualization import encoding_maps
 
 
@@ -53,9 +51,7 @@ def main():
     width = max(map(len, metrics))
     print('\n'.join(f'{k:<{width}}  {v:.4f}' for k, v in metrics.items()))
     out = args.out or osp.join(cfg.work_dir, 'encoding_metrics.json')
-    os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
-    with open(out, 'w') as f:
-        json.dump(metrics, f, indent=2)
+    write_json(out, metrics)
     print(f'metrics written to {out}')
     if args.out_dir:
         rs = [pearson_per_voxel(p.numpy(), y.numpy())

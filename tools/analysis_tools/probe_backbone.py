@@ -13,9 +13,6 @@ each image quadrant (linear and kNN), whether a quadrant holds an object,
 clock against stop sign, and per-pixel segmentation (mIoU).
 """
 import argparse
-import json
-import os
-import os.path as osp
 import time
 
 from mmengine.config import Config, DictAction
@@ -23,6 +20,7 @@ from mmengine.config import Config, DictAction
 from mmbrain.experiments.probes import (majority_baselines, probe_scenes,
                                         run_probes)
 from mmbrain.experiments.starting_point import seeded_backbone
+from mmbrain.utils import write_json
 
 
 def main():
@@ -62,9 +60,7 @@ def main():
     print(f'{args.num_train} train / {args.num_test} test scenes, '
           f'{time.perf_counter() - began:.1f}s')
     if args.out:
-        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-        with open(args.out, 'w') as f:
-            json.dump(scores, f, indent=2)
+        write_json(args.out, scores)
         print(f'written to {args.out}')
 
 
