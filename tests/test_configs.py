@@ -344,6 +344,26 @@ def test_ablation_configs_set_what_their_names_say(setting, size):
         for v in ABLATIONS.values())
 
 
+def demo_model_and_batch(name, small_demo_nsd):
+    """The model of configs/pretrain/demo/<name>.py (seeded) and a batch of
+    4 from its training loader over the one-subject demo NSD, its
+    per-subject maps cut to that subject."""
+    import torch
+    from mmengine.runner import Runner
+    register_all_modules()
+    torch.manual_seed(0)
+    cfg = Config.fromfile(
+        osp.join(ROOT, 'configs', 'pretrain', 'demo', f'{name}.py'))
+    cfg.train_dataloader.update(batch_size=4)
+    cfg.train_dataloader.dataset.update(data_root=small_demo_nsd,
+                                        subjects=[1])
+    for part in ('brain_encoder', 'head'):  # a map per subject
+        if (cfg.model.get(part) or {}).get('subjects') is not None:
+            cfg.model[part].subjects = [1]
+    batch = next(iter(Runner.build_dataloader(cfg.train_dataloader)))
+    return MODELS.build(cfg.model), batch
+
+
 @pytest.mark.parametrize(
     'name', [
         'brainformer_convnext_demo_reliable-voxels', 'mindeye_convnext_demo',
@@ -356,20 +376,9 @@ def test_demo_variant_trains_one_step(name, small_demo_nsd):
     than the cache holds."""
     import torch
     from mmengine.optim import OptimWrapper
-    from mmengine.runner import Runner
 
     from mmbrain.datasets.nsd import BrainCache
-    register_all_modules()
-    torch.manual_seed(0)
-    cfg = Config.fromfile(
-        osp.join(ROOT, 'configs', 'pretrain', 'demo', f'{name}.py'))
-    cfg.train_dataloader.update(batch_size=4)
-    cfg.train_dataloader.dataset.update(data_root=small_demo_nsd,
-                                        subjects=[1])
-    if 'subjects' in cfg.model.brain_encoder:  # a map per subject
-        cfg.model.brain_encoder.subjects = [1]
-    batch = next(iter(Runner.build_dataloader(cfg.train_dataloader)))
-    model = MODELS.build(cfg.model)
+    model, batch = demo_model_and_batch(name, small_demo_nsd)
     losses = model(**model.data_preprocessor(batch, True), mode='loss')
     sum(v for k, v in losses.items() if k.startswith('loss')).backward()
     trained = list(model.brain_encoder.parameters())
@@ -397,18 +406,7 @@ def test_regression_demo_trains_one_step(name, small_demo_nsd):
     gives a finite loss."""
     import torch
     from mmengine.optim import OptimWrapper
-    from mmengine.runner import Runner
-    register_all_modules()
-    torch.manual_seed(0)
-    cfg = Config.fromfile(
-        osp.join(ROOT, 'configs', 'pretrain', 'demo', f'{name}.py'))
-    cfg.train_dataloader.update(batch_size=4)
-    cfg.train_dataloader.dataset.update(data_root=small_demo_nsd,
-                                        subjects=[1])
-    if cfg.model.head.get('subjects') is not None:
-        cfg.model.head.subjects = [1]
-    batch = next(iter(Runner.build_dataloader(cfg.train_dataloader)))
-    model = MODELS.build(cfg.model)
+    model, batch = demo_model_and_batch(name, small_demo_nsd)
     model(**model.data_preprocessor(batch, True),
           mode='loss')['loss_regression'].backward()
     assert all(p.grad is not None and p.grad.any()

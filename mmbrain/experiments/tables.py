@@ -60,6 +60,44 @@ def summarise(runs: Runs) -> Dict[str, dict]:
     return summary
 
 
+def paired(runs: Runs, arm: str, control: str, metric: str):
+    """The seeds both arms have ``metric`` for, and its values in each
+    arm on those seeds: (seeds, arm values, control values)."""
+    seeds = [
+        s for s in runs[arm] if s in runs[control]
+        and endpoint(runs[arm][s], metric) is not None
+        and endpoint(runs[control][s], metric) is not None
+    ]
+    return (seeds, [endpoint(runs[arm][s], metric) for s in seeds],
+            [endpoint(runs[control][s], metric) for s in seeds])
+
+
+def _holm_rows(rows: List[dict]) -> List[dict]:
+    """Sets each row's ``p_holm`` (Holm over all ``rows``) and ``better``
+    (mean > 0, p_holm < :data:`ALPHA`)."""
+    for row, p in zip(rows, holm([row['p'] for row in rows])):
+        row['p_holm'] = p
+        row['better'] = bool(row['mean'] > 0 and p < ALPHA)
+    return rows
+
+
+def _differences(runs: Runs, arm: str, controls: Sequence[str],
+                 metrics: Sequence[str]) -> List[dict]:
+    """``arm`` minus each control on each metric over the seeds both ran
+    (a pair with fewer than 2 left out), before any correction."""
+    rows = []
+    for control in controls:
+        for metric in metrics:
+            seeds, a, b = paired(runs, arm, control, metric)
+            if len(seeds) < 2:
+                continue
+            d = paired_difference(a, b)
+            rows.append(
+                dict(arm=arm, control=control, metric=metric, seeds=seeds,
+                     **d.to_dict(), mde=minimum_detectable_effect(d.sd, d.n)))
+    return rows
+
+
 def compare(runs: Runs,
             arm: str,
             controls: Sequence[str],
@@ -70,38 +108,17 @@ def compare(runs: Runs,
     the pairs returned (``p_holm``), the minimum detectable effect at 80%
     power (``mde``) and whether ``arm`` is better (mean > 0, p_holm <
     :data:`ALPHA`)."""
-    rows = []
-    for control in controls:
-        for metric in metrics:
-            seeds = [
-                s for s in runs[arm] if s in runs[control]
-                and endpoint(runs[arm][s], metric) is not None
-                and endpoint(runs[control][s], metric) is not None
-            ]
-            if len(seeds) < 2:
-                continue
-            d = paired_difference(
-                [endpoint(runs[arm][s], metric) for s in seeds],
-                [endpoint(runs[control][s], metric) for s in seeds])
-            rows.append(
-                dict(arm=arm, control=control, metric=metric, seeds=seeds,
-                     **d.to_dict(), mde=minimum_detectable_effect(d.sd, d.n)))
-    for row, p in zip(rows, holm([row['p'] for row in rows])):
-        row['p_holm'] = p
-        row['better'] = bool(row['mean'] > 0 and p < ALPHA)
-    return rows
+    return _holm_rows(_differences(runs, arm, controls, metrics))
 
 
 def against(runs: Runs, baseline: str,
             metrics: Sequence[str] = JUDGED_ENDPOINTS) -> List[dict]:
     """Every other arm minus ``baseline`` (the shared starting point), as
     :func:`compare` gives it, Holm-corrected over all these rows."""
-    rows = [row for arm in runs if arm != baseline
-            for row in compare(runs, arm, [baseline], metrics)]
-    for row, p in zip(rows, holm([row['p'] for row in rows])):
-        row['p_holm'] = p
-        row['better'] = bool(row['mean'] > 0 and p < ALPHA)
-    return rows
+    return _holm_rows([
+        row for arm in runs if arm != baseline
+        for row in _differences(runs, arm, [baseline], metrics)
+    ])
 
 
 def verdict(comparisons: List[dict]) -> Dict[str, bool]:
@@ -122,21 +139,17 @@ def gate(runs: Runs,
         return {}
     out = {}
     for metric in metrics:
-        pairs = [(endpoint(run, metric),
-                  endpoint(runs[GATE_BASELINE][seed], metric))
-                 for seed, run in runs[GATE_ARM].items()
-                 if seed in runs[GATE_BASELINE]]
-        pairs = [(a, b) for a, b in pairs if a is not None and b is not None]
-        if not pairs:
+        seeds, a, b = paired(runs, GATE_ARM, GATE_BASELINE, metric)
+        if not seeds:
             continue
-        if len(pairs) > 1:
-            d = paired_difference(*zip(*pairs))
+        if len(seeds) > 1:
+            d = paired_difference(a, b)
             mean, low = d.mean, d.low
         else:
-            mean, low = pairs[0][0] - pairs[0][1], None
+            mean, low = a[0] - b[0], None
         margin = GATE_MARGINS[metric]
         out[metric] = dict(
-            mean=mean, low=low, margin=margin, seeds=len(pairs),
+            mean=mean, low=low, margin=margin, seeds=len(seeds),
             passed=bool(mean >= margin and (low is None or low > 0)))
     return out
 
