@@ -168,8 +168,9 @@ def test_pretrained_backbone_loads_downstream(arch, task, tmp_path):
 
 
 # what may differ between the backbones of one architecture: the weights'
-# source, and the fine-tuning recipe's stochastic depth and input size
-NOT_ARCHITECTURE = ('init_cfg', 'drop_path_rate', 'img_size')
+# source, and the downstream recipe's stochastic depth, input size and
+# frozen stages
+NOT_ARCHITECTURE = ('init_cfg', 'drop_path_rate', 'img_size', 'frozen_stages')
 
 
 def architecture(path):

