@@ -198,8 +198,9 @@ class Study:
         for task in ('mask_rcnn', 'upernet'):
             task_dir = osp.join(run_dir, task)
             options = data[task] + init + [f'randomness.seed={seed}']
-            checkpoint = self.train(f'fine-tune {task} (seed {seed})',
-                                    self.downstream[task], task_dir, options)
+            checkpoint = self.train(
+                f'train {task} on the backbone (seed {seed})',
+                self.downstream[task], task_dir, options)
             out = osp.join(task_dir, 'test_metrics.json')
             self.stage(f'test {task}', [
                 'tools/test.py', self.downstream[task], checkpoint,
