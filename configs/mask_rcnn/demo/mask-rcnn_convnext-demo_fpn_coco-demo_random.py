@@ -21,8 +21,10 @@ model = dict(
         # frozen (its four stages; the norms of their outputs train): the
         # neck and heads read what each arm's pretraining put there, at
         # half the time of fine-tuning it (the study's oracle moved AP and
-        # mIoU neither way: docs/user_guides/transfer_study.md)
-        frozen_stages=4),
+        # mIoU neither way: docs/user_guides/transfer_study.md);
+        # frozen_stages=0 fine-tunes it with this stochastic depth
+        frozen_stages=4,
+        drop_path_rate=0.1),
     neck=dict(in_channels=[32, 64, 128, 256], out_channels=channels),
     rpn_head=dict(
         in_channels=channels,
@@ -78,6 +80,7 @@ val_evaluator = None
 val_cfg = None
 
 # lr decay over the demo's 5 blocks (ConvNeXt-S: 36 blocks, num_layers 12)
+# where they are fine-tuned; the stage-output norms train at the full lr
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(lr=5e-4),

@@ -20,8 +20,10 @@ model = dict(
         # frozen (its four stages; the norms of their outputs train): the
         # neck and heads read what each arm's pretraining put there, at
         # half the time of fine-tuning it (the study's oracle moved AP and
-        # mIoU neither way: docs/user_guides/transfer_study.md)
-        frozen_stages=4),
+        # mIoU neither way: docs/user_guides/transfer_study.md);
+        # frozen_stages=0 fine-tunes it with this stochastic depth
+        frozen_stages=4,
+        drop_path_rate=0.1),
     decode_head=dict(
         in_channels=[32, 64, 128, 256],
         channels=64,
@@ -67,6 +69,7 @@ val_evaluator = None
 val_cfg = None
 
 # lr decay over the demo's 5 blocks (ConvNeXt-S: 36 blocks, num_layers 12)
+# where they are fine-tuned; the stage-output norms train at the full lr
 optim_wrapper = dict(
     _delete_=True,  # the base's AmpOptimWrapper has a loss_scale
     type='OptimWrapper',
