@@ -58,9 +58,11 @@ def demo_data(python: str, data_root: str, seed: int, progress: StageProgress,
 def run_demo(work_dir: str = 'work_dirs/demo',
              data_root: str = 'data/demo_nsd',
              seed: int = 0,
+             jobs: int = 2,
              root: str = REPO_ROOT) -> dict:
-    """Every stage of the demo; writes and returns ``summary.json``'s
-    content (``arms``: the study's run of each arm)."""
+    """Every stage of the demo, the study's arms ``jobs`` at once; writes
+    and returns ``summary.json``'s content (``arms``: the study's run of
+    each arm)."""
     os.makedirs(osp.join(root, work_dir), exist_ok=True)
     start = time.time()
 
@@ -86,7 +88,8 @@ def run_demo(work_dir: str = 'work_dirs/demo',
               'the oracle and voxel-encoding positive controls', [
                   python, 'tools/analysis_tools/transfer_study.py',
                   '--seeds', str(seed), '--data-root', data_root,
-                  '--subjects', *subjects, '--work-dir', work_dir
+                  '--subjects', *subjects, '--work-dir', work_dir,
+                  '--jobs', str(jobs)
               ], root)
     progress.update()
     study = read_json(osp.join(root, work_dir, 'study.json'))

@@ -5,7 +5,9 @@ import json
 import os
 import os.path as osp
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Dict, List, Optional, Sequence
 
 from mmengine.config import Config
@@ -47,6 +49,10 @@ class Study:
         start_config (str, optional): The config whose backbone, drawn
             under each seed, every arm of that seed starts from
             (:meth:`start`); None: the random arm draws its own.
+        jobs (int): Runs (arm and seed) at once, each :meth:`run` in a
+            thread of its own; with more than one, each tool call gets
+            ``cpu_count // jobs`` threads and writes its output to its run's
+            ``stages.log``.
     """
 
     def __init__(self,
@@ -56,7 +62,8 @@ class Study:
                  downstream: Dict[str, str],
                  pretrain_options: Sequence[str] = (),
                  root: str = REPO_ROOT,
-                 start_config: Optional[str] = None):
+                 start_config: Optional[str] = None,
+                 jobs: int = 1):
         self.root = root
         self.start_config = start_config
         self.work_dir = work_dir
@@ -66,13 +73,24 @@ class Study:
         self.pretrain_options = pretrain_options
         self.python = sys.executable
         self.seconds = 0.
+        self.jobs = jobs
+        self.threads = (None if jobs == 1 else max(
+            1, (os.cpu_count() or 1) // jobs))
+        # the log and label of the run a thread is in (jobs > 1)
+        self.current = threading.local()
+        self.lock = threading.Lock()
 
     def stage(self, title: str, args: List[str], result: str) -> str:
         """Run ``args`` unless ``result`` (a path) exists; returns it."""
+        title = getattr(self.current, 'label', '') + title
         if osp.exists(osp.join(self.root, result)):
             print(f'\n=== {title}: {result} exists, skipped', flush=True)
         else:
-            self.seconds += run_stage(title, [self.python] + args, self.root)
+            seconds = run_stage(title, [self.python] + args, self.root,
+                                getattr(self.current, 'log', None),
+                                self.threads)
+            with self.lock:
+                self.seconds += seconds
         return result
 
     def train(self, title: str, config: str, work_dir: str,
@@ -215,6 +233,10 @@ class Study:
         the held-out subject's median r per ROI group and the probes. Every arm starts
         from the seed's :meth:`start`: ``random`` is fine-tuned from it."""
         run_dir = osp.join(self.work_dir, f'seed{seed}', arm)
+        if self.jobs > 1:
+            os.makedirs(osp.join(self.root, run_dir), exist_ok=True)
+            self.current.log = osp.join(self.root, run_dir, 'stages.log')
+            self.current.label = f'seed{seed}/{arm}: '
         backbone, tested = self.start(seed), {}
         if config is not None:
             backbone, tested = self.pretrain(config, seed, run_dir, backbone)
@@ -305,11 +327,12 @@ def run_study(arms: Dict[str, Optional[str]],
               judged: str = 'recommended',
               recipe: str = 'recommended',
               pretrain_epochs: Optional[int] = None,
-              root: str = REPO_ROOT) -> dict:
-    """Every arm over every seed; writes and returns ``study.json``'s
-    content: the runs, their summary and, with ``judged`` among the arms
-    and two seeds or more, its paired comparisons with every other arm and
-    the verdict they give."""
+              root: str = REPO_ROOT,
+              jobs: int = 1) -> dict:
+    """Every arm over every seed, ``jobs`` runs at once; writes and returns
+    ``study.json``'s content: the runs, their summary and, with ``judged``
+    among the arms and two seeds or more, its paired comparisons with every
+    other arm and the verdict they give."""
     options = pretrain_options(recipe, pretrain_epochs)
     os.makedirs(osp.join(root, work_dir), exist_ok=True)
     # the judged arm's config, else the first pretrained one, gives the
@@ -321,14 +344,25 @@ def run_study(arms: Dict[str, Optional[str]],
                   options + ([SHARED_START] if start_config else []), root)
     check_data(work_dir, data_root, root)
     study = Study(work_dir, data_root, subjects, downstream, options, root,
-                  start_config)
+                  start_config, jobs)
     start = time.time()
-    runs = {arm: {} for arm in arms}
+    for seed in seeds:  # before the runs that share it
+        study.start(seed)
+    done = {}
     progress = StageProgress(len(seeds) * len(arms))
-    for seed in seeds:
-        for arm, config in arms.items():
-            runs[arm][seed] = study.run(arm, config, seed)
-            progress.update()
+    with ThreadPoolExecutor(jobs) as pool:
+        futures = {
+            pool.submit(study.run, arm, config, seed): (arm, seed)
+            for seed in seeds for arm, config in arms.items()
+        }
+        try:
+            for future in as_completed(futures):
+                done[futures[future]] = future.result()
+                progress.update()
+        except BaseException:
+            pool.shutdown(cancel_futures=True)  # those not begun
+            raise
+    runs = {arm: {seed: done[arm, seed] for seed in seeds} for arm in arms}
     result = dict(
         seeds=list(seeds),
         arms=arms,
@@ -341,7 +375,8 @@ def run_study(arms: Dict[str, Optional[str]],
         runs=runs,
         summary=summarise(runs),
         seconds_run=round(study.seconds, 1),
-        seconds=round(time.time() - start, 1))
+        seconds=round(time.time() - start, 1),
+        jobs=jobs)
     # the endpoints the oracle moves; without an oracle arm, all of them
     result['gate'] = gate(runs)
     endpoints = ([m for m, g in result['gate'].items() if g['passed']]

@@ -7,19 +7,49 @@ import shlex
 import subprocess
 import sys
 import time
-from typing import List
+from typing import List, Optional
 
 from mmengine.utils import ProgressBar
 
+# lines of a failed call's log shown
+LOG_TAIL = 40
 
-def run_stage(title: str, args: List[str], cwd: str) -> float:
+
+def run_stage(title: str,
+              args: List[str],
+              cwd: str,
+              log: Optional[str] = None,
+              threads: Optional[int] = None) -> float:
     """Run one tool call in ``cwd``, echoing it; returns its seconds.
-    A failing call raises ``CalledProcessError``."""
+
+    Args:
+        log (str, optional): Append the call's output to this file instead
+            of showing it; its last lines are shown if the call fails.
+        threads (int, optional): The CPU threads the call may use
+            (``OMP_NUM_THREADS``, which torch follows); default: all.
+
+    A failing call raises ``CalledProcessError``.
+    """
     print(f'\n=== {title}\n$ {shlex.join(args)}', flush=True)
+    env = None if threads is None else dict(
+        os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
     start = time.time()
-    subprocess.run(args, cwd=cwd, check=True)
+    if log is None:
+        subprocess.run(args, cwd=cwd, check=True, env=env)
+    else:
+        with open(log, 'a') as f:
+            f.write(f'\n=== {title}\n$ {shlex.join(args)}\n')
+            f.flush()
+            done = subprocess.run(args, cwd=cwd, env=env, stdout=f,
+                                  stderr=subprocess.STDOUT)
+        if done.returncode:
+            with open(log) as f:
+                tail = f.readlines()[-LOG_TAIL:]
+            print(f'--- failed: {title}; the end of {log}:\n' +
+                  ''.join(tail), flush=True)
+            raise subprocess.CalledProcessError(done.returncode, args)
     seconds = time.time() - start
-    print(f'--- done in {seconds:.1f}s', flush=True)
+    print(f'--- done in {seconds:.1f}s: {title}', flush=True)
     return seconds
 
 

@@ -197,3 +197,47 @@ def test_a_work_dir_keeps_its_data(tmp_path):
     with pytest.raises(SystemExit, match='holds runs on other data'):
         check_data('study', 'data', str(tmp_path))
     check_data('study', 'elsewhere', str(tmp_path))  # no summary: passes
+
+
+def test_runs_go_two_at_once_and_come_back_in_order(tmp_path, monkeypatch):
+    """jobs=2: two runs overlap (neither passes the barrier alone); the
+    runs are kept by arm, then seed, whatever order they finish in."""
+    import threading
+    import time
+
+    from mmbrain.experiments import transfer_study
+    both = threading.Barrier(2, timeout=10)
+
+    def fake_run(self, arm, config, seed):
+        if (arm, seed) == ('a', 0):
+            both.wait()  # the first two runs meet
+            time.sleep(.2)  # and this one finishes second
+        elif (arm, seed) == ('b', 0):
+            both.wait()
+        return run(10 + seed, 5, 20, None, .5 if arm == 'a' else .6)
+
+    monkeypatch.setattr(transfer_study.Study, 'run', fake_run)
+    result = transfer_study.run_study(
+        dict(a=None, b=None), [0, 1], 'data', [1, 2], {}, 'study',
+        root=str(tmp_path), jobs=2)
+    assert list(result['runs']) == ['a', 'b']
+    assert [list(seeds) for seeds in result['runs'].values()] == [[0, 1]] * 2
+    assert result['summary']['b']['mean_r']['values'] == [.6, .6]
+    assert result['summary']['a']['APbox']['values'] == [10, 11]
+    assert result['jobs'] == 2
+
+
+def test_a_failed_run_stops_the_study(tmp_path, monkeypatch):
+    """The runs not begun when one fails are not started."""
+    from mmbrain.experiments import transfer_study
+    started = []
+
+    def fake_run(self, arm, config, seed):
+        started.append(arm)
+        raise RuntimeError(f'{arm} failed')
+
+    monkeypatch.setattr(transfer_study.Study, 'run', fake_run)
+    with pytest.raises(RuntimeError, match='a failed'):
+        transfer_study.run_study(dict(a=None, b=None, c=None), [0], 'data',
+                                 [1, 2], {}, 'study', root=str(tmp_path))
+    assert started == ['a']

@@ -74,13 +74,21 @@ def main():
                         help="pretraining epochs of every arm (default: "
                         "the config's)")
     parser.add_argument('--work-dir', default='work_dirs/transfer_study')
+    parser.add_argument('--jobs',
+                        type=int,
+                        default=1,
+                        help='runs (arm and seed) at once, the CPU threads '
+                        'shared among them, each run\'s output in its '
+                        'stages.log (2 on a 2-core machine: the demo\'s '
+                        'small steps leave a core idle)')
     args = parser.parse_args()
     result = run_study(
         parse_arms(args.arms or list(
             DEMO_ABLATION_ARMS if args.ablations else DEMO_ARMS)),
         args.seeds, args.data_root, args.subjects,
         {task: getattr(args, task) for task in DEMO_DOWNSTREAM},
-        args.work_dir, args.recommended, args.recipe, args.pretrain_epochs)
+        args.work_dir, args.recommended, args.recipe, args.pretrain_epochs,
+        jobs=args.jobs)
     print('\n' + report(result, args.ablations))
     print(f'written to {osp.join(args.work_dir, "study.json")} and '
           f'{osp.join(args.work_dir, "study.png")} '

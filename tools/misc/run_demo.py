@@ -2,13 +2,16 @@
 
 Every stage is an ordinary tool call, printed before it runs, so that each can
 be typed by hand: demo data, the COCO annotations without NSD images, then
-the transfer study with one seed over four arms (random init, the shuffled-
-fMRI control, the paper's recipe, the recommended recipe): pretraining,
-export, retrieval, brain response prediction of the held-out subject, and
-Mask R-CNN and UperNet fine-tuned and tested, then the ROI attention maps
-of the two pretrained recipes. The table is printed and written to
-``<work-dir>/summary.json`` under ``arms``, and the pictures are listed at
-the end. Example::
+the downstream tasks' floors, then the transfer study with one seed over
+six arms (the shared starting point as random init, the shuffled-fMRI
+control, the paper's recipe, the recommended recipe, and the oracle and
+voxel-encoding positive controls), two at a time (``--jobs``): pretraining,
+export, retrieval, brain response prediction of the held-out subject, the
+frozen-feature probes, and Mask R-CNN and UperNet trained on the frozen
+backbone and tested; then the ROI attention maps of the two brain-guided
+recipes. The tables and the validity gate are printed and written to
+``<work-dir>/summary.json``, and the pictures are listed at the end.
+Example::
 
     python tools/misc/run_demo.py [--data-root data/demo_nsd] [--seed 0]
 """
@@ -22,8 +25,12 @@ def main():
     parser.add_argument('--work-dir', default='work_dirs/demo')
     parser.add_argument('--data-root', default='data/demo_nsd')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--jobs',
+                        type=int,
+                        default=2,
+                        help="the study's runs at once (its --jobs)")
     args = parser.parse_args()
-    run_demo(args.work_dir, args.data_root, args.seed)
+    run_demo(args.work_dir, args.data_root, args.seed, args.jobs)
 
 
 if __name__ == '__main__':
