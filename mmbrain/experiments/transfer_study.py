@@ -7,7 +7,7 @@ import os.path as osp
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from typing import Dict, List, Optional, Sequence
 
 from mmengine.config import Config
@@ -348,20 +348,21 @@ def run_study(arms: Dict[str, Optional[str]],
     start = time.time()
     for seed in seeds:  # before the runs that share it
         study.start(seed)
-    done = {}
-    progress = StageProgress(len(seeds) * len(arms))
+    done, running = {}, {}
+    waiting = [(arm, seed) for seed in seeds for arm in arms]
+    progress = StageProgress(len(waiting))
     with ThreadPoolExecutor(jobs) as pool:
-        futures = {
-            pool.submit(study.run, arm, config, seed): (arm, seed)
-            for seed in seeds for arm, config in arms.items()
-        }
-        try:
-            for future in as_completed(futures):
-                done[futures[future]] = future.result()
+        # a run begins only once one has succeeded: after a failure, those
+        # under way end and no other begins
+        while waiting or running:
+            while waiting and len(running) < jobs:
+                arm, seed = waiting.pop(0)
+                running[pool.submit(study.run, arm, arms[arm],
+                                    seed)] = (arm, seed)
+            ended, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in ended:
+                done[running.pop(future)] = future.result()
                 progress.update()
-        except BaseException:
-            pool.shutdown(cancel_futures=True)  # those not begun
-            raise
     runs = {arm: {seed: done[arm, seed] for seed in seeds} for arm in arms}
     result = dict(
         seeds=list(seeds),

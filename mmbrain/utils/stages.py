@@ -26,7 +26,8 @@ def run_stage(title: str,
         log (str, optional): Append the call's output to this file instead
             of showing it; its last lines are shown if the call fails.
         threads (int, optional): The CPU threads the call may use
-            (``OMP_NUM_THREADS``, which torch follows); default: all.
+            (``OMP_NUM_THREADS``, which torch follows, and
+            ``MKL_NUM_THREADS``); default: all.
 
     A failing call raises ``CalledProcessError``.
     """

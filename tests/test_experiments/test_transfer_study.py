@@ -227,17 +227,24 @@ def test_runs_go_two_at_once_and_come_back_in_order(tmp_path, monkeypatch):
     assert result['jobs'] == 2
 
 
-def test_a_failed_run_stops_the_study(tmp_path, monkeypatch):
-    """The runs not begun when one fails are not started."""
+@pytest.mark.parametrize('jobs', [1, 2])
+def test_a_failed_run_stops_the_study(tmp_path, monkeypatch, jobs):
+    """After a run fails, those under way end and no other begins."""
+    import time
+
     from mmbrain.experiments import transfer_study
     started = []
 
     def fake_run(self, arm, config, seed):
         started.append(arm)
-        raise RuntimeError(f'{arm} failed')
+        time.sleep(.2 if arm == 'a' else .5)
+        if arm == 'a':
+            raise RuntimeError('a failed')
+        return run(10, 5, 20, None, .5)
 
     monkeypatch.setattr(transfer_study.Study, 'run', fake_run)
     with pytest.raises(RuntimeError, match='a failed'):
-        transfer_study.run_study(dict(a=None, b=None, c=None), [0], 'data',
-                                 [1, 2], {}, 'study', root=str(tmp_path))
-    assert started == ['a']
+        transfer_study.run_study(dict(a=None, b=None, c=None, d=None), [0],
+                                 'data', [1, 2], {}, 'study',
+                                 root=str(tmp_path), jobs=jobs)
+    assert started == ['a', 'b'][:jobs]

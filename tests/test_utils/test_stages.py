@@ -9,10 +9,10 @@ from mmbrain.utils import run_stage
 
 
 def test_a_stage_shows_its_call_and_output(tmp_path, capfd):
-    seconds = run_stage('say', [sys.executable, '-c', 'print("hello")'],
+    seconds = run_stage('say', [sys.executable, '-c', 'print("hel" "lo")'],
                         str(tmp_path))
     out = capfd.readouterr().out
-    assert out.index('=== say') < out.index('-c') < out.index('hello')
+    assert out.index('=== say') < out.index('-c') < out.index('\nhello\n')
     assert seconds > 0 and '--- done in' in out
 
 

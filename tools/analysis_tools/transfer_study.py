@@ -82,6 +82,8 @@ def main():
                         'stages.log (2 on a 2-core machine: the demo\'s '
                         'small steps leave a core idle)')
     args = parser.parse_args()
+    if args.jobs < 1:
+        parser.error(f'--jobs must be 1 or more, not {args.jobs}')
     result = run_study(
         parse_arms(args.arms or list(
             DEMO_ABLATION_ARMS if args.ablations else DEMO_ARMS)),
