@@ -31,7 +31,8 @@ def run_stage(title: str,
 
     A failing call raises ``CalledProcessError``.
     """
-    print(f'\n=== {title}\n$ {shlex.join(args)}', flush=True)
+    echo = f'\n=== {title}\n$ {shlex.join(args)}'
+    print(echo, flush=True)
     env = None if threads is None else dict(
         os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
     start = time.time()
@@ -39,7 +40,7 @@ def run_stage(title: str,
         subprocess.run(args, cwd=cwd, check=True, env=env)
     else:
         with open(log, 'a') as f:
-            f.write(f'\n=== {title}\n$ {shlex.join(args)}\n')
+            f.write(echo + '\n')
             f.flush()
             done = subprocess.run(args, cwd=cwd, env=env, stdout=f,
                                   stderr=subprocess.STDOUT)

@@ -79,8 +79,9 @@ def main():
                         default=1,
                         help='runs (arm and seed) at once, the CPU threads '
                         'shared among them, each run\'s output in its '
-                        'stages.log (2 on a 2-core machine: the demo\'s '
-                        'small steps leave a core idle)')
+                        'stages.log (2 on a 2-core machine: a demo call '
+                        'on two threads is only about 1.5 times as fast '
+                        'as on one)')
     args = parser.parse_args()
     if args.jobs < 1:
         parser.error(f'--jobs must be 1 or more, not {args.jobs}')
