@@ -1,5 +1,6 @@
 from .betas import read_session_betas
 from .cache import BrainCache, CacheWriter, cache_path
+from .captions import NSDCaptions, captions_path, load_coco_captions
 from .expdesign import ExpDesign, load_expdesign
 from .layout import NSDFormatError, ROI_GROUPS
 from .prepare import prepare_subject
@@ -10,8 +11,9 @@ from .stimuli import NSDStimuli
 
 __all__ = [
     'BrainCache', 'CacheWriteError', 'CacheWriter', 'ExpDesign',
-    'NSDFormatError', 'NSDStimuli', 'ROIVoxels', 'ROI_GROUPS', 'StimInfo',
-    'SubjectLock', 'SubjectLockedError', 'cache_path', 'load_expdesign',
+    'NSDCaptions', 'NSDFormatError', 'NSDStimuli', 'ROIVoxels', 'ROI_GROUPS',
+    'StimInfo', 'SubjectLock', 'SubjectLockedError', 'cache_path',
+    'captions_path', 'load_coco_captions', 'load_expdesign',
     'load_roi_voxels', 'load_stim_info', 'prepare_subject',
     'read_session_betas'
 ]
