@@ -32,7 +32,8 @@ are drawn, at ``downstream_size`` (128 px: objects of 10-50 px). ``coco/``
 holds all images in the COCO layout (instances json
 with boxes and polygons; the NSD images' ids are the stimulus table's
 ``cocoId`` s, so ``tools/dataset_converters/coco_exclude_nsd.py`` leaves the
-others), and ``ade20k/`` holds the others in the ADE20K layout (``images/``
+others; and ``captions_{train,val}2017.json``, five captions per image made
+from its content, :mod:`.captions`), and ``ade20k/`` holds the others in the ADE20K layout (``images/``
 jpg and ``annotations/`` png label maps of sky, earth and the objects).
 """
 from .make import generator_version, make_demo_nsd

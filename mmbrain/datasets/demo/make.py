@@ -9,6 +9,7 @@ from typing import Dict, List
 
 import numpy as np
 
+from .captions import write_captions
 from .downstream_writers import write_ade20k, write_coco
 from .features_file import write_scene_features
 from .nsd import write_nsd
@@ -47,7 +48,8 @@ def generator_version() -> str:
 
 def make_demo_nsd(out_root: str, spec: DemoSpec = DemoSpec()) -> Dict:
     """Write the demo NSD under ``out_root`` (layout of
-    :mod:`mmbrain.datasets.nsd.layout`), plus ``coco/`` and ``ade20k/``;
+    :mod:`mmbrain.datasets.nsd.layout`), plus ``coco/`` (instances and
+    captions) and ``ade20k/``;
     returns a summary. Deterministic in ``spec.seed``."""
     rng = np.random.default_rng(spec.seed)
     n, size = spec.num_images, spec.image_size
@@ -73,10 +75,15 @@ def make_demo_nsd(out_root: str, spec: DemoSpec = DemoSpec()) -> Dict:
     free = np.setdiff1d(np.arange(100000, 1000000), coco_ids)
     extra_ids = rng.choice(free, spec.num_downstream, replace=False)
     extra_split = _coco_split(rng, spec.num_downstream, spec.downstream_val)
+    all_ids = np.concatenate([coco_ids, extra_ids])
     summary['coco'] = write_coco(
         osp.join(out_root, 'coco'), list(images) + list(extra_images),
-        scenes + extra_scenes, np.concatenate([coco_ids, extra_ids]),
-        coco_split + extra_split)
+        scenes + extra_scenes, all_ids, coco_split + extra_split)
+    # COCO's captions of the same images, worded from their own stream
+    summary['coco_captions'] = write_captions(
+        osp.join(out_root, 'coco'), scenes + extra_scenes,
+        [size] * n + [spec.downstream_size] * spec.num_downstream, all_ids,
+        coco_split + extra_split, np.random.default_rng([spec.seed, 2]))
     summary['ade20k'] = write_ade20k(
         osp.join(out_root, 'ade20k'), extra_images, extra_scenes,
         extra_split)

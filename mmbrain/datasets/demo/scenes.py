@@ -32,7 +32,8 @@ def draw_scene(rng: np.random.Generator, size: int) -> Tuple[np.ndarray, Dict]:
     Returns:
         tuple: (size, size, 3) uint8 RGB image, and a dict with ``horizon``
         (fraction of the height), ``sky``/``ground`` colours and ``objects``
-        (category name and (P, 2) polygon each).
+        (category ``name``, (P, 2) ``polygon`` and RGB fill ``color``
+        each).
     """
     horizon = rng.uniform(0.3, 0.7)
     sky, ground = rng.uniform(60, 230, 3), rng.uniform(30, 200, 3)
@@ -63,7 +64,7 @@ def draw_scene(rng: np.random.Generator, size: int) -> Tuple[np.ndarray, Dict]:
                 y = int(cy + dy * r)
                 cv2.line(img, (int(cx - 0.5 * r), y), (int(cx + 0.5 * r), y),
                          (255, 255, 255), 1)
-        objects.append(dict(name=name, polygon=poly))
+        objects.append(dict(name=name, polygon=poly, color=color))
     return img, dict(horizon=horizon, sky=sky, ground=ground, objects=objects)
 
 
