@@ -5,10 +5,12 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 
 from mmbrain.registry import DATASETS, TRANSFORMS
-from .nsd import BrainCache, NSDStimuli, cache_path
+from .nsd import (BrainCache, NSDCaptions, NSDStimuli, cache_path,
+                  load_stim_info)
 from .nsd.prepare import prepare_command
 from .nsd.layout import (ROI_GROUPS, NSDFormatError, check_rois,
                          check_subject)
+from .nsd.layout import stim_info_path
 from .nsd.layout import stimuli_path as raw_stimuli_path
 
 
@@ -28,12 +30,22 @@ class NSDBrainDataset(BaseDataset):
             ├── subj01.h5
             └── ...
 
+    and, with ``captions_dir``, COCO's captions files (real NSD:
+    ``data/coco/annotations``, so ``captions_dir='../coco/annotations'``;
+    the demo NSD has them in ``coco/annotations``)::
+
+        captions_dir/
+        ├── captions_train2017.json
+        └── captions_val2017.json
+
     The ``test`` split is the shared1000 images, ``train`` the rest. A data
     info holds ``img_path``, ``cache_path`` and ``cache_index`` (the row of
     the responses), ``nsd_id``, ``num_repeats`` (trials averaged in that
-    row; None for Algonauts), ``subject`` and ``rois``; :meth:`ncsnr` gives
-    the voxels' noise ceiling SNR. Only :class:`~.nsd.BrainCache` reads the
-    cache.
+    row; None for Algonauts), ``subject`` and ``rois``, and with
+    ``captions_dir`` the image's COCO ``captions`` (list of str, found by
+    the stimulus table's cocoId and cocoSplit; :class:`~.nsd.NSDCaptions`);
+    :meth:`ncsnr` gives the voxels' noise ceiling SNR. Only
+    :class:`~.nsd.BrainCache` reads the cache.
 
     Args:
         data_root (str): The NSD download.
@@ -47,8 +59,12 @@ class NSDBrainDataset(BaseDataset):
             image gets the responses of another image of the same subject
             and split (a fixed random permutation), which breaks the
             image-brain pairing. Defaults to None (real pairs).
+        captions_dir (str, optional): The folder of COCO's
+            ``captions_{train,val}2017.json``, relative to ``data_root``
+            (or absolute); each sample then carries its image's captions,
+            for ``LoadCaption``. Defaults to None (no captions).
         pipeline (list): Transforms; see ``LoadNSDImage``,
-            ``LoadBrainResponses``, ``PackBrainInputs``.
+            ``LoadBrainResponses``, ``LoadCaption``, ``PackBrainInputs``.
 
     Example:
         >>> dataset = NSDBrainDataset(
@@ -66,6 +82,7 @@ class NSDBrainDataset(BaseDataset):
                  split: str = 'train',
                  cache_dir: str = 'prepared',
                  shuffle_responses: Optional[int] = None,
+                 captions_dir: Optional[str] = None,
                  **kwargs):
         if split not in self.SPLITS:
             raise ValueError(f'split must be one of {self.SPLITS}, got '
@@ -77,6 +94,7 @@ class NSDBrainDataset(BaseDataset):
         self.split = split
         self.cache_dir = cache_dir
         self.shuffle_responses = shuffle_responses
+        self.captions_dir = captions_dir
         # build transforms from mmbrain's registry, whatever the scope
         kwargs['pipeline'] = [
             TRANSFORMS.build(t) if isinstance(t, dict) else t
@@ -111,8 +129,18 @@ class NSDBrainDataset(BaseDataset):
                     'Algonauts data')
         return f'no prepared cache for subject {subject}; run {command}'
 
+    def captions(self) -> Optional[NSDCaptions]:
+        """The reader of the images' captions, or None without
+        ``captions_dir``."""
+        if self.captions_dir is None:
+            return None
+        return NSDCaptions(
+            osp.join(self.data_root, self.captions_dir),
+            load_stim_info(stim_info_path(self.data_root)))
+
     def load_data_list(self) -> list:
         brick_file = raw_stimuli_path(self.data_root)
+        captions = self.captions()
         brick_size = None
         data_list = []
         for subject in self.subjects:
@@ -151,4 +179,6 @@ class NSDBrainDataset(BaseDataset):
                         if repeats is None else int(repeats[response]),
                         subject=subject,
                         rois=self.rois))
+                if captions is not None:
+                    data_list[-1]['captions'] = captions[int(nsd_ids[index])]
         return data_list

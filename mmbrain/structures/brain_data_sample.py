@@ -9,6 +9,8 @@ class BrainDataSample(BaseDataElement):
         coords (list[np.ndarray]): (V_k, 3) float32 voxel positions in mm.
         features (list[np.ndarray], optional): (F_k,) float32 features of
             the image that ROI k responds to (demo data only).
+        tokens (np.ndarray, optional): (L,) int64 tokens of one of the
+            image's captions (the captions arm, which has no fmri/coords).
 
     Meta fields: ``subject`` (int), ``nsd_id`` (int, 0-based), ``rois``
     (tuple of ROI group names). V_k differs between subjects; the data

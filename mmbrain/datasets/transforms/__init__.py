@@ -1,7 +1,8 @@
+from .captions import LoadCaption, TokenizeCaption
 from .formatting import PackBrainInputs
 from .loading import LoadBrainResponses, LoadNSDImage, LoadSceneFeatures
 
 __all__ = [
-    'LoadBrainResponses', 'LoadNSDImage', 'LoadSceneFeatures',
-    'PackBrainInputs'
+    'LoadBrainResponses', 'LoadCaption', 'LoadNSDImage', 'LoadSceneFeatures',
+    'PackBrainInputs', 'TokenizeCaption'
 ]

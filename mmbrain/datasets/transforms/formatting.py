@@ -11,7 +11,9 @@ class PackBrainInputs(BaseTransform):
     """Pack an image and its brain responses for the data preprocessor.
 
     Returns ``inputs`` ((3, H, W) uint8 tensor, RGB) and ``data_samples`` (a
-    :class:`BrainDataSample` with ``fmri``/``coords``, ``features`` where
+    :class:`BrainDataSample` with ``fmri``/``coords`` where
+    ``LoadBrainResponses`` gave them, ``tokens`` ((L,) int64) where
+    ``TokenizeCaption`` gave them, ``features`` where
     ``LoadSceneFeatures`` gave them, and the ``meta_keys``).
     The brain arrays stay numpy: dataloader workers send each tensor through
     its own shared-memory segment, which for a dozen small arrays per sample
@@ -25,11 +27,16 @@ class PackBrainInputs(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         img = np.ascontiguousarray(results['img'].transpose(2, 0, 1))
-        sample = BrainDataSample(
-            fmri=[np.asarray(f, dtype=np.float32) for f in results['fmri']],
-            coords=[
+        sample = BrainDataSample()
+        if 'fmri' in results:  # the caption arm loads no fMRI
+            sample.fmri = [
+                np.asarray(f, dtype=np.float32) for f in results['fmri']
+            ]
+            sample.coords = [
                 np.asarray(c, dtype=np.float32) for c in results['coords']
-            ])
+            ]
+        if 'tokens' in results:  # (L,) int64 caption tokens
+            sample.tokens = np.asarray(results['tokens'], dtype=np.int64)
         if 'features' in results:
             sample.features = [
                 np.asarray(f, dtype=np.float32) for f in results['features']

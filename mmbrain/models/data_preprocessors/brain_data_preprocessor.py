@@ -71,17 +71,23 @@ class BrainDataPreprocessor(ImgDataPreprocessor):
         ROI order) ``fmri`` (N, V_k), ``coords`` (N, V_k, 3) and ``mask``
         (N, V_k) bool, the (N,) long ``subject`` of each sample where
         the samples carry one, and per ROI (N, F_k) ``features`` where they
-        carry them; ``data_samples`` unchanged.
+        carry them; ``data_samples`` unchanged. Samples without fMRI (the
+        caption arm's) get no ``fmri``/``coords``/``mask``, and samples with
+        caption tokens get ``tokens`` (N, L) long.
     """
 
     def forward(self, data: dict, training: bool = False) -> dict:
         samples = data['data_samples']
         data = super().forward(data, training)
-        fmri, coords, masks = pad_rois([s.fmri for s in samples],
-                                       [s.coords for s in samples],
-                                       self.device)
-        data['inputs'] = dict(
-            img=data['inputs'], fmri=fmri, coords=coords, mask=masks)
+        data['inputs'] = dict(img=data['inputs'])
+        if 'fmri' in samples[0]:  # not in the caption arm's samples
+            fmri, coords, masks = pad_rois([s.fmri for s in samples],
+                                           [s.coords for s in samples],
+                                           self.device)
+            data['inputs'].update(fmri=fmri, coords=coords, mask=masks)
+        if 'tokens' in samples[0]:
+            data['inputs']['tokens'] = torch.as_tensor(
+                np.stack([s.tokens for s in samples]), device=self.device)
         if 'features' in samples[0]:
             data['inputs']['features'] = [
                 torch.as_tensor(np.stack(f), device=self.device)
