@@ -5,3 +5,4 @@ from .heads import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .pretrainers import *  # noqa: F401,F403
 from .readouts import *  # noqa: F401,F403
+from .text_encoders import *  # noqa: F401,F403

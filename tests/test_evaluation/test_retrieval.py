@@ -29,3 +29,16 @@ def test_metric_groups_by_subject():
     assert result['i2b_top1'] == pytest.approx(100 * 4 / 6)
     assert result['chance_top1'] == pytest.approx(100 / 3)
     assert result['chance_top2'] == pytest.approx(200 / 3)
+
+
+def test_paired_key_ranks_another_embedding():
+    """With ``paired_key='text_embed'`` the captions' embeddings are ranked
+    in place of the brains', under the same names."""
+    metric = BrainRetrievalMetric(topk=(1, ), paired_key='text_embed')
+    eye = torch.eye(3)
+    metric.process(None, [
+        dict(subject=1, img_embed=eye[i], text_embed=eye[(i + 1) % 3])
+        for i in range(3)
+    ])
+    result = metric.compute_metrics(metric.results)
+    assert result['i2b_top1'] == 0 and result['b2i_top1'] == 0

@@ -28,14 +28,24 @@ class BrainRetrievalMetric(BaseMetric):
     queries of all subjects. ``chance_topk`` is the accuracy of a random
     ranking, ``k / n`` per subject.
 
+    The other side of the pairs is the samples' ``paired_key``: the brain
+    embedding, or for the captions arm (:class:`CaptionContrastivePretrainer`)
+    ``'text_embed'``, the caption's: image <-> caption retrieval, under the
+    same names (``i2b`` is then image to caption) so that the arms' tables
+    read one key.
+
     Args:
         topk (Sequence[int]): Defaults to (1, 5).
+        paired_key (str): The samples' field paired with ``img_embed``.
+            Defaults to ``'brain_embed'``.
     """
     default_prefix = 'retrieval'
 
-    def __init__(self, topk: Sequence[int] = (1, 5), **kwargs):
+    def __init__(self, topk: Sequence[int] = (1, 5),
+                 paired_key: str = 'brain_embed', **kwargs):
         super().__init__(**kwargs)
         self.topk = tuple(topk)
+        self.paired_key = paired_key
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
@@ -43,7 +53,7 @@ class BrainRetrievalMetric(BaseMetric):
                 dict(
                     subject=sample['subject'],
                     img=sample['img_embed'].float().cpu(),
-                    brain=sample['brain_embed'].float().cpu()))
+                    brain=sample[self.paired_key].float().cpu()))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         by_subject = defaultdict(list)
