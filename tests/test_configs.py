@@ -441,3 +441,62 @@ def test_caption_demo_trains_one_step(small_demo_nsd):
     log = model.train_step(
         batch, OptimWrapper(torch.optim.AdamW(model.parameters(), lr=1e-3)))
     assert torch.isfinite(log['loss'])
+
+
+# trainable tensors that no loss of a self-supervised demo reaches: the
+# norms of the stages kept for mmdet/mmseg (its neck takes the last stage)
+UNUSED_NORMS = sorted(f'backbone.norm{i}.{w}' for i in range(3)
+                      for w in ('bias', 'weight'))
+
+
+@pytest.mark.parametrize('name', [
+    'byol_convnext_demo', 'brainformer-byol_convnext_demo',
+    'brainformer-byol_convnext_demo_shuffled'
+])
+def test_self_supervised_demo_trains_one_step(name, small_demo_nsd):
+    """The image-only and ssl+brain demos on real demo data: the loss is
+    the brain losses plus the weighted BYOL loss on the views (by hand),
+    every trainable tensor but the unused norms gets a gradient, the target
+    network none, and one optimiser step moves the backbone."""
+    import torch
+    from mmengine.logging import MessageHub
+    from mmengine.optim import OptimWrapper
+    MessageHub.get_current_instance().update_info('max_iters', 10)
+    model, batch = demo_model_and_batch(name, small_demo_nsd)
+    model.init_weights()
+    data = model.data_preprocessor(batch, True)
+    if name == 'byol_convnext_demo':
+        assert type(model).__name__ == 'BYOL'
+        assert [v.shape for v in data['inputs']] == [(4, 3, 96, 96)] * 2
+        losses = model(**data, mode='loss')
+        algorithm = model
+    else:
+        model.self_supervised_weight = 0.25
+        assert [v.shape for v in data['inputs']['views']] == [
+            (4, 3, 96, 96)
+        ] * 2
+        losses = model(**data, mode='loss')
+        algorithm = model.self_supervised
+        assert algorithm.backbone is model.backbone
+        brain = model.brain_loss(data['inputs'])
+        for key in ('loss_contrastive', 'loss_guidance'):
+            torch.testing.assert_close(losses[key], brain[key])
+        # the target network, a copy of backbone and neck since the first
+        # step, gives the same loss again
+        torch.testing.assert_close(
+            losses['loss_self_supervised'],
+            0.25 * algorithm.loss(data['inputs']['views'], [])['loss'])
+    sum(v for k, v in losses.items() if k.startswith('loss')).backward()
+    target = algorithm.target_net
+    assert not any(p.requires_grad for p in target.parameters())
+    no_grad = sorted(n for n, p in model.named_parameters()
+                     if p.requires_grad and (p.grad is None
+                                             or not p.grad.any()))
+    assert no_grad == UNUSED_NORMS
+    model.zero_grad()
+    before = model.backbone.stages[0][0].depthwise_conv.weight.clone()
+    log = model.train_step(
+        batch, OptimWrapper(torch.optim.AdamW(model.parameters(), lr=1e-3)))
+    assert torch.isfinite(log['loss'])
+    assert not torch.equal(before,
+                           model.backbone.stages[0][0].depthwise_conv.weight)

@@ -1,8 +1,9 @@
 from .captions import LoadCaption, TokenizeCaption
 from .formatting import PackBrainInputs
 from .loading import LoadBrainResponses, LoadNSDImage, LoadSceneFeatures
+from .views import AugmentedViews
 
 __all__ = [
-    'LoadBrainResponses', 'LoadCaption', 'LoadNSDImage', 'LoadSceneFeatures',
-    'PackBrainInputs', 'TokenizeCaption'
+    'AugmentedViews', 'LoadBrainResponses', 'LoadCaption', 'LoadNSDImage',
+    'LoadSceneFeatures', 'PackBrainInputs', 'TokenizeCaption'
 ]

@@ -14,7 +14,8 @@ class PackBrainInputs(BaseTransform):
     :class:`BrainDataSample` with ``fmri``/``coords`` where
     ``LoadBrainResponses`` gave them, ``tokens`` ((L,) int64) where
     ``TokenizeCaption`` gave them, ``features`` where
-    ``LoadSceneFeatures`` gave them, and the ``meta_keys``).
+    ``LoadSceneFeatures`` gave them, ``views`` where ``AugmentedViews``
+    gave them, and the ``meta_keys``).
     The brain arrays stay numpy: dataloader workers send each tensor through
     its own shared-memory segment, which for a dozen small arrays per sample
     made two workers ten times slower than none.
@@ -37,6 +38,9 @@ class PackBrainInputs(BaseTransform):
             ]
         if 'tokens' in results:  # (L,) int64 caption tokens
             sample.tokens = np.asarray(results['tokens'], dtype=np.int64)
+        if 'views' in results:  # (V, 3, H', W') uint8
+            sample.views = np.stack(
+                [v.transpose(2, 0, 1) for v in results['views']])
         if 'features' in results:
             sample.features = [
                 np.asarray(f, dtype=np.float32) for f in results['features']

@@ -70,11 +70,21 @@ class BrainDataPreprocessor(ImgDataPreprocessor):
         dict: ``inputs`` with ``img`` (N, 3, H, W), and per ROI k (lists in
         ROI order) ``fmri`` (N, V_k), ``coords`` (N, V_k, 3) and ``mask``
         (N, V_k) bool, the (N,) long ``subject`` of each sample where
-        the samples carry one, and per ROI (N, F_k) ``features`` where they
-        carry them; ``data_samples`` unchanged. Samples without fMRI (the
-        caption arm's) get no ``fmri``/``coords``/``mask``, and samples with
-        caption tokens get ``tokens`` (N, L) long.
+        the samples carry one, per ROI (N, F_k) ``features`` and V augmented
+        ``views`` (N, 3, H', W') where they carry them; ``data_samples``
+        unchanged. Samples without fMRI (the caption arm's) get no
+        ``fmri``/``coords``/``mask``, and samples with caption tokens get
+        ``tokens`` (N, L) long.
     """
+
+    def normalise_views(self,
+                        views: Sequence[ArrayLike]) -> List[torch.Tensor]:
+        """N arrays (V, 3, H, W) uint8 -> V tensors (N, 3, H, W), float and
+        normalised as the images are."""
+        views = torch.as_tensor(np.stack(views), device=self.device).float()
+        if self._enable_normalize:
+            views = (views - self.mean) / self.std
+        return list(views.unbind(1))
 
     def forward(self, data: dict, training: bool = False) -> dict:
         samples = data['data_samples']
@@ -88,6 +98,9 @@ class BrainDataPreprocessor(ImgDataPreprocessor):
         if 'tokens' in samples[0]:
             data['inputs']['tokens'] = torch.as_tensor(
                 np.stack([s.tokens for s in samples]), device=self.device)
+        if 'views' in samples[0]:
+            data['inputs']['views'] = self.normalise_views(
+                [s.views for s in samples])
         if 'features' in samples[0]:
             data['inputs']['features'] = [
                 torch.as_tensor(np.stack(f), device=self.device)

@@ -32,6 +32,15 @@ class BrainGuidedPretrainer(BasePretrainer):
             (``has_shared_latent``: its ``embed``, then ``decode``)
             and the head's contrastive loss gets the mix (BiMixCo). ROI
             features q̄ come from the unmixed latent. Defaults to None.
+        self_supervised (dict, optional): An image-only self-supervised
+            algorithm of mmpretrain, e.g. ``dict(type='mmpretrain.BYOL',
+            neck=..., head=...)`` without its backbone: it shares this
+            model's, and its loss on the batch's augmented ``views``
+            (:class:`AugmentedViews`) is added to the brain losses as
+            ``loss_self_supervised``. The brain losses see the un-augmented
+            image. Defaults to None.
+        self_supervised_weight (float): The weight of that loss; the brain
+            losses' weights are their own ``loss_weight``. Defaults to 1.
         data_preprocessor (dict, optional): Defaults to
             ``BrainDataPreprocessor`` with ImageNet mean/std.
         init_cfg (dict, optional): mmengine initialisation config.
@@ -42,9 +51,32 @@ class BrainGuidedPretrainer(BasePretrainer):
                  brain_encoder: Union[dict, nn.Module],
                  head: Union[dict, nn.Module],
                  mixco: Optional[dict] = None,
+                 self_supervised: Optional[dict] = None,
+                 self_supervised_weight: float = 1.,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg=None):
+        algorithm = None
+        if self_supervised is not None:
+            if not isinstance(backbone, dict):
+                raise TypeError('with self_supervised, give the backbone as '
+                                'a config: the algorithm builds it')
+            # its own preprocessor goes unused (this model's normalises the
+            # views), but is built: scoped, as mmbrain's is the default
+            algorithm = MODELS.build(
+                dict(dict(data_preprocessor=dict(
+                    type='mmpretrain.SelfSupDataPreprocessor')),
+                     **self_supervised,
+                     backbone=backbone))
+            # built with the algorithm (its momentum encoder copies it), and
+            # registered once, here, so that it exports under backbone.
+            backbone = algorithm._modules.pop('backbone')
         super().__init__(backbone, data_preprocessor, init_cfg)
+        self.self_supervised = algorithm
+        self.self_supervised_weight = self_supervised_weight
+        if algorithm is not None:
+            # a plain attribute: the algorithm's loss uses the shared
+            # backbone, which parameters() and state_dict() see only once
+            algorithm.__dict__['backbone'] = self.backbone
         self.brain_encoder = build_part(brain_encoder)
         encoder = self.brain_encoder
         if not isinstance(encoder, BaseBrainEncoder):
@@ -117,6 +149,20 @@ class BrainGuidedPretrainer(BasePretrainer):
 
     def loss(self, inputs: dict,
              data_samples: List[BrainDataSample]) -> Dict[str, torch.Tensor]:
+        losses = self.brain_loss(inputs)
+        if self.self_supervised is not None:
+            if 'views' not in inputs:
+                raise KeyError(
+                    'model.self_supervised needs augmented views: add '
+                    'AugmentedViews to the training pipeline')
+            image_only = self.self_supervised.loss(inputs['views'],
+                                                   data_samples)
+            losses['loss_self_supervised'] = (self.self_supervised_weight *
+                                              image_only['loss'])
+        return losses
+
+    def brain_loss(self, inputs: dict) -> Dict[str, torch.Tensor]:
+        """The head's losses on the un-augmented images."""
         feats = self.extract_feat(inputs['img'])
         if not self.mixing:
             return self.head.loss(feats, *self.encode_brain(inputs))

@@ -56,3 +56,22 @@ def test_pad_rois_of_a_fake_batch():
     # seeded
     again = fake_brain_batch(3, voxels=(10, 40), img_size=8)
     assert (again['data_samples'][1].coords[0] == samples[1].coords[0]).all()
+
+
+def test_views_are_normalised_as_the_images_by_hand():
+    samples = []
+    for k in range(2):  # sample k's view v is filled with 10 * (k + v + 1)
+        views = np.stack([np.full((3, 4, 4), 10 * (k + v + 1), np.uint8)
+                          for v in range(3)])
+        samples.append(BrainDataSample(views=views))
+    img = torch.full((3, 2, 2), 100, dtype=torch.uint8)
+    preprocessor = BrainDataPreprocessor(mean=[10, 20, 30], std=[2, 4, 5])
+    inputs = preprocessor(dict(inputs=[img, img], data_samples=samples),
+                          True)['inputs']
+    views = inputs['views']
+    assert len(views) == 3 and all(v.shape == (2, 3, 4, 4) for v in views)
+    # view 1 of sample 0: 20 -> (20 - 10) / 2, (20 - 20) / 4, (20 - 30) / 5
+    assert views[1][0, :, 0, 0].tolist() == [5., 0., -2.]
+    # view 2 of sample 1: 40
+    assert views[2][1, :, 3, 3].tolist() == [15., 5., 2.]
+    assert 'fmri' not in inputs

@@ -240,3 +240,24 @@ def test_a_batch_of_other_rois_is_refused(demo_model):
     with pytest.raises(ValueError, match='the batch holds 5 ROI groups but '
                        'model.brain_encoder.num_rois is 6'):
         model(**data, mode='loss')
+
+
+def test_self_supervised_shares_the_backbone_and_needs_views(repo_root):
+    from mmbrain.registry import MODELS
+    from mmbrain.utils import register_all_modules
+    register_all_modules()
+    cfg = Config.fromfile(
+        osp.join(repo_root, 'configs', 'pretrain', 'demo',
+                 'brainformer-byol_convnext_demo.py')).model
+    model = MODELS.build(cfg)
+    assert model.self_supervised.backbone is model.backbone
+    keys = model.state_dict().keys()
+    # the backbone once, under backbone.; BYOL's target copy its own
+    assert not any(k.startswith('self_supervised.backbone.') for k in keys)
+    assert any(k.startswith('self_supervised.target_net.') for k in keys)
+    data = model.data_preprocessor(fake_brain_batch(), True)
+    with pytest.raises(KeyError, match='AugmentedViews'):
+        model(**data, mode='loss')
+    built = MODELS.build(cfg.backbone)
+    with pytest.raises(TypeError, match='backbone as a config'):
+        MODELS.build(dict(cfg, backbone=built))

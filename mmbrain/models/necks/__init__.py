@@ -1,0 +1,3 @@
+from .last_stage_neck import LastStageNeck
+
+__all__ = ['LastStageNeck']
