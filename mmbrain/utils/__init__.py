@@ -1,12 +1,13 @@
 from .config_utils import derive_num_rois, load_tool_config
 from .dist_utils import setup_cpu_distributed
 from .setup_env import register_all_modules
+from .slurm import SlurmStages
 from .stages import (StageProgress, last_checkpoint, read_json, run_stage,
                      write_json)
 from .train_checks import check_train_batches
 
 __all__ = [
-    'StageProgress', 'check_train_batches', 'derive_num_rois',
+    'SlurmStages', 'StageProgress', 'check_train_batches', 'derive_num_rois',
     'last_checkpoint', 'load_tool_config',
     'read_json', 'register_all_modules', 'run_stage', 'setup_cpu_distributed',
     'write_json'

@@ -15,6 +15,19 @@ from mmengine.utils import ProgressBar
 LOG_TAIL = 40
 
 
+def stage_echo(title: str, args: List[str]) -> str:
+    """How a stage is shown before it runs: its title and its command."""
+    return f'\n=== {title}\n$ {shlex.join(args)}'
+
+
+def thread_env(threads: Optional[int] = None) -> Optional[dict]:
+    """The environment of a call limited to ``threads`` CPU threads
+    (``OMP_NUM_THREADS``, which torch follows, and ``MKL_NUM_THREADS``);
+    None (the current one) when ``threads`` is None."""
+    return None if threads is None else dict(
+        os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+
+
 def run_stage(title: str,
               args: List[str],
               cwd: str,
@@ -31,10 +44,9 @@ def run_stage(title: str,
 
     A failing call raises ``CalledProcessError``.
     """
-    echo = f'\n=== {title}\n$ {shlex.join(args)}'
+    echo = stage_echo(title, args)
     print(echo, flush=True)
-    env = None if threads is None else dict(
-        os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+    env = thread_env(threads)
     start = time.time()
     if log is None:
         subprocess.run(args, cwd=cwd, check=True, env=env)
