@@ -450,14 +450,15 @@ UNUSED_NORMS = sorted(f'backbone.norm{i}.{w}' for i in range(3)
 
 
 @pytest.mark.parametrize('name', [
-    'byol_convnext_demo', 'brainformer-byol_convnext_demo',
-    'brainformer-byol_convnext_demo_shuffled'
+    'byol_convnext_demo', 'simclr_convnext_demo', 'mocov3_convnext_demo',
+    'brainformer-mocov3_convnext_demo',
+    'brainformer-mocov3_convnext_demo_shuffled'
 ])
 def test_self_supervised_demo_trains_one_step(name, small_demo_nsd):
     """The image-only and ssl+brain demos on real demo data: the loss is
-    the brain losses plus the weighted BYOL loss on the views (by hand),
-    every trainable tensor but the unused norms gets a gradient, the target
-    network none, and one optimiser step moves the backbone."""
+    the brain losses plus the weighted self-supervised loss on the views (by
+    hand), every trainable tensor but the unused norms gets a gradient, a
+    momentum network none, and one optimiser step moves the backbone."""
     import torch
     from mmengine.logging import MessageHub
     from mmengine.optim import OptimWrapper
@@ -465,8 +466,8 @@ def test_self_supervised_demo_trains_one_step(name, small_demo_nsd):
     model, batch = demo_model_and_batch(name, small_demo_nsd)
     model.init_weights()
     data = model.data_preprocessor(batch, True)
-    if name == 'byol_convnext_demo':
-        assert type(model).__name__ == 'BYOL'
+    if not name.startswith('brainformer'):
+        assert type(model).__name__ in ('BYOL', 'SimCLR', 'MoCoV3')
         assert [v.shape for v in data['inputs']] == [(4, 3, 96, 96)] * 2
         losses = model(**data, mode='loss')
         algorithm = model
@@ -487,8 +488,11 @@ def test_self_supervised_demo_trains_one_step(name, small_demo_nsd):
             losses['loss_self_supervised'],
             0.25 * algorithm.loss(data['inputs']['views'], [])['loss'])
     sum(v for k, v in losses.items() if k.startswith('loss')).backward()
-    target = algorithm.target_net
-    assert not any(p.requires_grad for p in target.parameters())
+    # BYOL's target network, MoCo v3's momentum encoder (SimCLR has none)
+    for name in ('target_net', 'momentum_encoder'):
+        if hasattr(algorithm, name):
+            assert not any(p.requires_grad
+                           for p in getattr(algorithm, name).parameters())
     no_grad = sorted(n for n, p in model.named_parameters()
                      if p.requires_grad and (p.grad is None
                                              or not p.grad.any()))

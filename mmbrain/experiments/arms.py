@@ -9,14 +9,23 @@ from mmengine.config import Config
 # install, as make test and make demo set up)
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
+# the demo's arms: the shared starting point, the brain with its shuffled
+# control, image-only self-supervision (MoCo v3, chosen on the validation
+# probes), the brain on top of it, and captions of the same images
 DEMO_ARMS = (
     'random',
     'shuffled=configs/pretrain/demo/brainformer_convnext_demo_shuffled.py',
-    'paper=configs/pretrain/demo/brainformer_convnext_demo_paper.py',
     'recommended=configs/pretrain/demo/brainformer_convnext_demo.py',
-    # positive controls: the generator's features, the voxels themselves
+    'ssl=configs/pretrain/demo/mocov3_convnext_demo.py',
+    'ssl+brain=configs/pretrain/demo/brainformer-mocov3_convnext_demo.py',
+    'captions=configs/pretrain/demo/clip-captions_convnext_demo.py',
+)
+# the study's: those, the control of ssl+brain, and the positive control
+# (taught the generator's features) that the validity gate rests on
+STUDY_ARMS = DEMO_ARMS + (
+    'ssl+shuffled='
+    'configs/pretrain/demo/brainformer-mocov3_convnext_demo_shuffled.py',
     'oracle=configs/pretrain/demo/oracle_convnext_demo.py',
-    'voxel-encoding=configs/pretrain/demo/voxel-encoding_convnext_demo.py',
 )
 DEMO_DOWNSTREAM = dict(
     encoding='configs/encoding/demo/ridge_convnext_demo_random.py',

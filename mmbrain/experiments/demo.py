@@ -14,7 +14,7 @@ from mmbrain.datasets.demo import DemoSpec, generator_version
 from mmbrain.datasets.demo.features_file import features_path
 from mmbrain.datasets.nsd import layout
 from mmbrain.utils import StageProgress, last_checkpoint, read_json, run_stage
-from .arms import REPO_ROOT
+from .arms import DEMO_ARMS, REPO_ROOT
 
 
 def demo_data(python: str, data_root: str, seed: int, progress: StageProgress,
@@ -84,20 +84,18 @@ def run_demo(work_dir: str = 'work_dirs/demo',
     ], root)
     progress.update()
     run_stage('transfer study, one seed: the shared starting point (random '
-              'init), shuffled-fMRI control, paper and recommended recipes, '
-              'the oracle and voxel-encoding positive controls', [
+              'init), the brain and its shuffled-fMRI control, image-only '
+              'self-supervision (MoCo v3), the brain on top of it, captions', [
                   python, 'tools/analysis_tools/transfer_study.py',
                   '--seeds', str(seed), '--data-root', data_root,
                   '--subjects', *subjects, '--work-dir', work_dir,
-                  '--jobs', str(jobs)
+                  '--jobs', str(jobs), '--arms', *DEMO_ARMS
               ], root)
     progress.update()
     study = read_json(osp.join(root, work_dir, 'study.json'))
-    for arm, method in (('recommended', 'attention pooling'),
-                        ('paper', 'Grad-CAM')):
+    for arm in ('recommended', 'ssl+brain'):
         run_dir = osp.join(work_dir, f'seed{seed}', arm)
-        run_stage(f'ROI attention maps of the {arm} recipe ({method}), '
-                  'held-out images', [
+        run_stage(f'ROI attention maps of the {arm} arm, held-out images', [
                       python, 'tools/analysis_tools/visualize_roi_attention.py',
                       study['arms'][arm],
                       last_checkpoint(osp.join(root, run_dir, 'pretrain')),

@@ -31,6 +31,9 @@ PROBES = ('quadrant_category', 'presence', 'clock_vs_stop_sign',
           'knn_quadrant_category', 'pixel_miou')
 KNN_NEIGHBOURS = 10
 PIXEL_SAMPLES = 10000  # training locations of the segmentation probe
+# the seeds of the scenes the probes are fitted on and scored on: the
+# study's, and a validation set of other scenes on which settings are chosen
+SCENE_SEEDS = dict(test=(1000, 2000), validation=(3000, 4000))
 
 
 @dataclass

@@ -7,7 +7,7 @@ arm has no such figure), ``roi_median_r`` (ROI group -> median r) and
 ``probes`` (probe -> score).
 """
 import statistics
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from mmbrain.evaluation import ENDPOINTS, TRANSFER_ENDPOINTS
 from .arms import PAPER_ROWS
@@ -32,6 +32,17 @@ GATE_MARGINS = dict(
     **{f'probes/{p}': 1.0 if p == 'pixel_miou' else 2.0 for p in PROBES})
 # arms that show what the instrument can see, not controls of a brain arm
 POSITIVE_CONTROLS = ('oracle', 'voxel-encoding')
+# The study's comparisons, written down before any run: each first arm
+# minus its second, paired by seed on the gated endpoints, Holm-corrected
+# over all of them. Does the brain beat its shuffled control, alone and on
+# top of image-only self-supervision; does it add to self-supervision; and
+# does it beat captions of the same images?
+COMPARISONS = (('recommended', 'shuffled'), ('ssl+brain', 'ssl+shuffled'),
+               ('ssl+brain', 'ssl'), ('recommended', 'captions'))
+# the result no public work has shown: the brain above its control alone
+# and above both image-only controls on top of self-supervision
+TARGET = (('recommended', 'shuffled'), ('ssl+brain', 'ssl+shuffled'),
+          ('ssl+brain', 'ssl'))
 
 
 def endpoint(run: dict, metric: str) -> Optional[float]:
@@ -119,6 +130,30 @@ def against(runs: Runs, baseline: str,
         row for arm in runs if arm != baseline
         for row in _differences(runs, arm, [baseline], metrics)
     ])
+
+
+def compare_pairs(runs: Runs,
+                  pairs: Sequence[Tuple[str, str]],
+                  metrics: Sequence[str] = JUDGED_ENDPOINTS) -> List[dict]:
+    """Each pair's first arm minus its second on each metric, as
+    :func:`compare` gives it, Holm-corrected over all these rows; pairs
+    with an arm not run are left out."""
+    return _holm_rows([
+        row for arm, control in pairs if arm in runs and control in runs
+        for row in _differences(runs, arm, [control], metrics)
+    ])
+
+
+def target_met(comparisons: List[dict],
+               target: Sequence[Tuple[str, str]] = TARGET
+               ) -> Dict[str, bool]:
+    """Per metric compared: is every pair of ``target`` better (mean > 0,
+    Holm p < :data:`ALPHA`)? A metric a pair lacks is not met."""
+    better = {(r['arm'], r['control'], r['metric']): r['better']
+              for r in comparisons}
+    metrics = dict.fromkeys(r['metric'] for r in comparisons)
+    return {m: all(better.get((a, b, m), False) for a, b in target)
+            for m in metrics}
 
 
 def verdict(comparisons: List[dict]) -> Dict[str, bool]:

@@ -8,7 +8,7 @@ import sys
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from typing import Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 from mmengine.config import Config
 
@@ -16,10 +16,11 @@ from mmbrain.evaluation import headline_metrics
 from mmbrain.utils import StageProgress, last_checkpoint, read_json, run_stage
 from mmbrain.visualization import plot_loss_curves, plot_study
 from .arms import PAPER_RECIPE, REPO_ROOT, applicable
-from .tables import (GATE_ARM, GATE_BASELINE, JUDGED_ENDPOINTS,
-                     POSITIVE_CONTROLS, ablation_table, against, compare,
-                     comparison_table, format_table, gate, gate_table,
-                     probe_table, roi_table, summarise, verdict)
+from .tables import (COMPARISONS, GATE_ARM, GATE_BASELINE, JUDGED_ENDPOINTS,
+                     POSITIVE_CONTROLS, TARGET, ablation_table, against,
+                     compare, compare_pairs, comparison_table, format_table,
+                     gate, gate_table, probe_table, roi_table, summarise,
+                     target_met, verdict)
 
 # recorded with a work dir's pretraining options: its runs start from the
 # seed's shared starting point (see starting_point.py)
@@ -50,9 +51,13 @@ class Study:
             under each seed, every arm of that seed starts from
             (:meth:`start`); None: the random arm draws its own.
         jobs (int): Runs (arm and seed) at once, each :meth:`run` in a
-            thread of its own; with more than one, each tool call gets
-            ``cpu_count // jobs`` threads and writes its output to its run's
-            ``stages.log``.
+            thread of its own; with more than one, each tool call writes its
+            output to its run's ``stages.log`` and, run here, gets
+            ``cpu_count // jobs`` threads.
+        runner (callable): Runs a tool call as :func:`run_stage` does (its
+            signature): here, or as a slurm job
+            (:class:`~mmbrain.utils.SlurmStages`, whose jobs' threads are
+            its own).
     """
 
     def __init__(self,
@@ -63,8 +68,10 @@ class Study:
                  pretrain_options: Sequence[str] = (),
                  root: str = REPO_ROOT,
                  start_config: Optional[str] = None,
-                 jobs: int = 1):
+                 jobs: int = 1,
+                 runner: Callable[..., float] = run_stage):
         self.root = root
+        self.runner = runner
         self.start_config = start_config
         self.work_dir = work_dir
         self.data_root = data_root
@@ -74,8 +81,8 @@ class Study:
         self.python = sys.executable
         self.seconds = 0.
         self.jobs = jobs
-        self.threads = (None if jobs == 1 else max(
-            1, (os.cpu_count() or 1) // jobs))
+        self.threads = (None if jobs == 1 or runner is not run_stage else
+                        max(1, (os.cpu_count() or 1) // jobs))
         # the log and label of the run a thread is in (jobs > 1)
         self.current = threading.local()
         self.lock = threading.Lock()
@@ -86,9 +93,9 @@ class Study:
         if osp.exists(osp.join(self.root, result)):
             print(f'\n=== {title}: {result} exists, skipped', flush=True)
         else:
-            seconds = run_stage(title, [self.python] + args, self.root,
-                                getattr(self.current, 'log', None),
-                                self.threads)
+            seconds = self.runner(title, [self.python] + args, self.root,
+                                  getattr(self.current, 'log', None),
+                                  self.threads)
             with self.lock:
                 self.seconds += seconds
         return result
@@ -120,23 +127,26 @@ class Study:
         ], out)
 
     def pretrain(self, config: str, seed: int, run_dir: str,
-                 start: Optional[str] = None):
-        """Pretrain (from the backbone ``start`` when given), export, test
-        on the held-out images; returns (backbone, test metrics: retrieval,
-        or how well a regression arm predicts its targets)."""
-        data = [
-            f'{split}_dataloader.dataset.data_root={self.data_root}'
-            for split in ('train', 'val', 'test')
-        ]
+                 start: Optional[str] = None, test: bool = True):
+        """Pretrain (from the backbone ``start`` when given), export, and
+        with ``test`` test on the held-out images; returns (backbone, test
+        metrics: retrieval, how well a regression arm predicts its targets,
+        or none for a config without a test, as an image-only
+        self-supervised one)."""
+        cfg = Config.fromfile(osp.join(self.root, config))
+        # the splits it has (an image-only self-supervised config only
+        # trains)
+        splits = [s for s in ('train', 'val', 'test')
+                  if cfg.get(f'{s}_dataloader') is not None]
         # the config's own subjects where the study has them (1-subject
         # ablations), else the study's pretraining subjects
-        cfg = Config.fromfile(osp.join(self.root, config))
         own = cfg.train_dataloader.dataset.subjects
         train_subjects = str([s for s in own if s in self.subjects[:-1]]
                              or self.subjects[:-1]).replace(' ', '')
-        data += [
-            f'{split}_dataloader.dataset.subjects={train_subjects}'
-            for split in ('train', 'val', 'test')
+        data = [
+            f'{split}_dataloader.dataset.{key}={value}' for split in splits
+            for key, value in (('data_root', self.data_root),
+                               ('subjects', train_subjects))
         ] + applicable(cfg, self.pretrain_options)
         for part in ('brain_encoder', 'head'):  # a map per subject
             if (cfg.model.get(part) or {}).get('subjects') is not None:
@@ -158,9 +168,14 @@ class Study:
             'tools/model_converters/export_backbone.py', checkpoint,
             osp.join(run_dir, 'backbone.pth')
         ], osp.join(run_dir, 'backbone.pth'))
-        # a brain-aligned model retrieves; a regression one predicts
-        title, name = (('image <-> brain retrieval, held-out images',
-                        'retrieval.json') if 'brain_encoder' in cfg.model else
+        if not test or cfg.get('test_dataloader') is None:
+            return backbone, {}
+        # a brain- or caption-aligned model retrieves; a regression one
+        # predicts
+        paired = ('brain' if 'brain_encoder' in cfg.model else
+                  'caption' if 'text_encoder' in cfg.model else None)
+        title, name = ((f'image <-> {paired} retrieval, held-out images',
+                        'retrieval.json') if paired else
                        ('its targets predicted, held-out images', 'fit.json'))
         out = self.stage(title, [
             'tools/test.py', config, checkpoint, '--work-dir', pretrain_dir,
@@ -328,8 +343,10 @@ def run_study(arms: Dict[str, Optional[str]],
               recipe: str = 'recommended',
               pretrain_epochs: Optional[int] = None,
               root: str = REPO_ROOT,
-              jobs: int = 1) -> dict:
-    """Every arm over every seed, ``jobs`` runs at once; writes and returns
+              jobs: int = 1,
+              runner: Callable[..., float] = run_stage) -> dict:
+    """Every arm over every seed, ``jobs`` runs at once, each tool call
+    through ``runner`` (see :class:`Study`); writes and returns
     ``study.json``'s content: the runs, their summary and, with ``judged``
     among the arms and two seeds or more, its paired comparisons with every
     other arm and the verdict they give."""
@@ -344,7 +361,7 @@ def run_study(arms: Dict[str, Optional[str]],
                   options + ([SHARED_START] if start_config else []), root)
     check_data(work_dir, data_root, root)
     study = Study(work_dir, data_root, subjects, downstream, options, root,
-                  start_config, jobs)
+                  start_config, jobs, runner)
     start = time.time()
     for seed in seeds:  # before the runs that share it
         study.start(seed)
@@ -384,8 +401,14 @@ def run_study(arms: Dict[str, Optional[str]],
                  if result['gate'] else list(JUDGED_ENDPOINTS))
     if GATE_BASELINE in arms:
         result['against_start'] = against(runs, GATE_BASELINE)
+    pairs = [(a, b) for a, b in COMPARISONS if a in arms and b in arms]
     controls = [a for a in arms if a not in (judged, ) + POSITIVE_CONTROLS]
-    if judged in arms and controls:
+    if pairs:  # the pre-registered comparisons
+        comparisons = compare_pairs(runs, pairs, endpoints)
+        result['comparisons'] = comparisons
+        result['verdict'] = dict(pairs=pairs, endpoints=endpoints,
+                                 target=target_met(comparisons))
+    elif judged in arms and controls:
         comparisons = compare(runs, judged, controls, endpoints)
         result['comparisons'] = comparisons
         result['verdict'] = dict(arm=judged, controls=controls,
@@ -432,7 +455,9 @@ def report(result: dict, ablations: bool = False) -> str:
             '', f'every arm minus {GATE_BASELINE}, paired by seed (Holm over '
             'all rows):', comparison_table(result['against_start'])
         ]
-    if 'verdict' in result:
+    if 'verdict' in result and 'pairs' in result['verdict']:
+        lines += comparison_report(result)
+    elif 'verdict' in result:
         judged = result['verdict']['arm']
         if result['comparisons']:
             lines += [
@@ -453,3 +478,24 @@ def report(result: dict, ablations: bool = False) -> str:
         else:
             lines.append(f'\none seed: no paired comparison of {judged}')
     return '\n'.join(lines)
+
+
+def comparison_report(result: dict) -> List[str]:
+    """The pre-registered comparisons' lines of :func:`report`."""
+    endpoints = result['verdict']['endpoints']
+    if not endpoints:
+        return ['', 'no endpoint passes the gate: no comparison is judged']
+    if not result['comparisons']:
+        return ['', 'one seed: no paired comparison']
+    target = ', '.join(f'{a} > {b}' for a, b in TARGET)
+    return [
+        '', 'the pre-registered comparisons on the gated endpoints, paired '
+        'by seed (mean difference, its 95% t interval, paired t-test p, '
+        'Holm-corrected over all rows; MDE: the smallest difference these '
+        'seeds detect with 80% power):',
+        comparison_table(result['comparisons'])
+    ] + [
+        f'target ({target}, Holm p < 0.05) on {metric}: '
+        f'{"met" if ok else "not met"}'
+        for metric, ok in result['verdict']['target'].items()
+    ]

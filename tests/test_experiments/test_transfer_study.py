@@ -88,6 +88,33 @@ def test_paired_comparisons_and_the_verdict_by_hand():
     assert probes[3]['mean'] == pytest.approx(10.)  # 60 - 50 on every seed
 
 
+def test_pre_registered_comparisons_and_the_target_by_hand():
+    """The four pairs, Holm over all of their rows; the target is met on
+    a metric only where its three pairs all are better."""
+    boxes = dict(recommended=(14, 15, 19), shuffled=(13, 14, 18),
+                 captions=(14, 15, 19), ssl=(10, 11, 12),
+                 **{'ssl+brain': (12, 13, 14), 'ssl+shuffled': (12, 13, 14)})
+    runs = {arm: {s: run(b, 5, 20, None, .5) for s, b in enumerate(box)}
+            for arm, box in boxes.items()}
+    rows = tables.compare_pairs(runs, tables.COMPARISONS, ('APbox', ))
+    assert [(r['arm'], r['control']) for r in rows] == list(
+        tables.COMPARISONS)
+    # +1, +2 on every seed: p 0; equal everywhere: p 1
+    assert [r['mean'] for r in rows] == pytest.approx([1, 0, 2, 0])
+    assert [r['p'] for r in rows] == [0., 1., 0., 1.]
+    assert [r['better'] for r in rows] == [True, False, True, False]
+    # ssl+brain does not beat ssl+shuffled: not met
+    assert tables.target_met(rows) == dict(APbox=False)
+    runs['ssl+shuffled'] = runs['ssl']
+    rows = tables.compare_pairs(runs, tables.COMPARISONS, ('APbox', ))
+    assert tables.target_met(rows) == dict(APbox=True)
+    # a pair whose arm is not run is left out, and misses the target
+    del runs['ssl']
+    rows = tables.compare_pairs(runs, tables.COMPARISONS, ('APbox', ))
+    assert len(rows) == 3
+    assert tables.target_met(rows) == dict(APbox=False)
+
+
 def test_the_gate_by_hand():
     """An endpoint counts where the oracle beats the starting point by its
     margin, with (from 2 seeds) the paired interval above 0."""
@@ -126,8 +153,12 @@ def test_the_gate_by_hand():
 def test_arms_are_named_configs():
     arms = tool_arms.parse_arms(list(tool_arms.DEMO_ARMS))
     assert arms['random'] is None
-    assert list(arms) == ['random', 'shuffled', 'paper', 'recommended',
-                          'oracle', 'voxel-encoding']
+    assert list(arms) == ['random', 'shuffled', 'recommended', 'ssl',
+                          'ssl+brain', 'captions']
+    study = tool_arms.parse_arms(list(tool_arms.STUDY_ARMS))
+    assert list(study)[6:] == ['ssl+shuffled', 'oracle']
+    # every pre-registered comparison is between arms the study runs
+    assert all(a in study and b in study for a, b in tables.COMPARISONS)
     with pytest.raises(SystemExit, match='NAME=CONFIG'):
         tool_arms.parse_arms(['shuffled'])
     with pytest.raises(SystemExit, match='no config'):
@@ -248,3 +279,26 @@ def test_a_failed_run_stops_the_study(tmp_path, monkeypatch, jobs):
                                  'data', [1, 2], {}, 'study',
                                  root=str(tmp_path), jobs=jobs)
     assert started == ['a', 'b'][:jobs]
+
+
+def test_stages_go_through_the_slurm_runner_and_resume(tmp_path, capsys):
+    """With SlurmStages (submitit's local executor), a stage is a job run
+    in the repository root; once its result exists it is skipped, and a
+    failed job stops the stage with its job named."""
+    import subprocess
+
+    from mmbrain.experiments.transfer_study import Study
+    from mmbrain.utils import SlurmStages
+    runner = SlurmStages(str(tmp_path / 'slurm' / '%j'), cluster='local',
+                         timeout_min=5)
+    study = Study('study', 'data', [1, 2], {}, root=str(tmp_path), jobs=2,
+                  runner=runner)
+    assert study.threads is None  # a job's threads are its own
+    write = ['-c', 'open("result.txt", "w").write("done")']
+    assert study.stage('write it', write, 'result.txt') == 'result.txt'
+    assert (tmp_path / 'result.txt').read_text() == 'done'
+    assert 'job' in capsys.readouterr().out
+    study.stage('write it', write, 'result.txt')
+    assert 'result.txt exists, skipped' in capsys.readouterr().out
+    with pytest.raises(subprocess.CalledProcessError, match='slurm job'):
+        study.stage('fail', ['-c', 'raise SystemExit(2)'], 'none.txt')

@@ -20,3 +20,15 @@ def test_probes_of_a_random_backbone_are_written(run_tool, tmp_path):
     # a random backbone is seeded: the same seed gives the same scores
     run_tool(args)
     assert json.loads(out.read_text()) == scores
+
+
+def test_validation_scenes_are_other_scenes(run_tool, tmp_path):
+    """--scenes validation scores the same backbone on other scenes."""
+    outs = []
+    for scenes in ('test', 'validation'):
+        out = tmp_path / f'{scenes}.json'
+        run_tool([sys.executable, 'tools/analysis_tools/probe_backbone.py',
+                  CONFIG, '--num-train', '40', '--num-test', '30', '--size',
+                  '64', '--scenes', scenes, '--out', str(out)])
+        outs.append(json.loads(out.read_text()))
+    assert outs[0] != outs[1]

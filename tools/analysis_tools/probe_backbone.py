@@ -11,14 +11,16 @@ probes (``mmbrain/experiments/probes.py``) are fitted on ``--num-train``
 scenes and scored, in percent, on ``--num-test`` others: the category in
 each image quadrant (linear and kNN), whether a quadrant holds an object,
 clock against stop sign, and per-pixel segmentation (mIoU).
+``--scenes validation`` draws both sets from other seeds: the scenes on
+which a setting is chosen (``select_on_validation.py``), never the study's.
 """
 import argparse
 import time
 
 from mmengine.config import Config, DictAction
 
-from mmbrain.experiments.probes import (majority_baselines, probe_scenes,
-                                        run_probes)
+from mmbrain.experiments.probes import (SCENE_SEEDS, majority_baselines,
+                                        probe_scenes, run_probes)
 from mmbrain.experiments.starting_point import seeded_backbone
 from mmbrain.utils import write_json
 
@@ -35,6 +37,9 @@ def main():
                         '8 px')
     parser.add_argument('--seed', type=int, default=0,
                         help='random init of the backbone, and the probe')
+    parser.add_argument('--scenes', choices=tuple(SCENE_SEEDS),
+                        default='test',
+                        help="the study's scenes, or the validation ones")
     parser.add_argument('--out', help='probe scores json')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = parser.parse_args()
@@ -47,8 +52,9 @@ def main():
     backbone = seeded_backbone(cfg, args.seed)
     began = time.perf_counter()
     # the probe scenes come from seeds of their own, apart from the demo's
-    train = probe_scenes(args.num_train, args.size, seed=1000)
-    test = probe_scenes(args.num_test, args.size, seed=2000)
+    fit_seed, score_seed = SCENE_SEEDS[args.scenes]
+    train = probe_scenes(args.num_train, args.size, seed=fit_seed)
+    test = probe_scenes(args.num_test, args.size, seed=score_seed)
     scores = run_probes(backbone, train, test, cfg.data_preprocessor.mean,
                         cfg.data_preprocessor.std, grid=args.size // 8,
                         seed=args.seed)

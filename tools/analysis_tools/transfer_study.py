@@ -3,32 +3,39 @@
 Each arm is a pretraining config (or ``random``: no pretraining). For every
 seed and arm this tool pretrains (``randomness.seed``; a config that shuffles
 the responses gets the seed as its permutation too), exports the backbone,
-measures image->brain retrieval on the held-out images, fits the ridge
-readout of the held-out subject, and fine-tunes and tests Mask R-CNN and
-UperNet with the same seed. Every stage is a tool call, echoed before it
+measures retrieval (image->brain or image->caption) on the held-out images
+where the arm has it, fits the ridge readout of the held-out subject, runs
+the frozen-feature probes, and fine-tunes and tests Mask R-CNN and UperNet
+with the same seed. Every stage is a tool call, echoed before it
 runs; a stage whose result exists is skipped (a training once its work dir
 holds ``finished``), so a killed study resumes, a killed training from its
 last checkpoint.
 Prints mean ± std (over seeds, ddof 1) per arm and metric and, with two
-seeds or more, the judged arm (``--recommended``) against every other arm
-paired by seed: the mean difference, its 95% interval, the paired t-test's
-p with Holm's correction over all those comparisons, and the minimum
-detectable effect; the verdict is the Holm-corrected one. It writes
+seeds or more, the pre-registered comparisons (``COMPARISONS`` in
+``mmbrain/experiments/tables.py``: recommended - shuffled, ssl+brain -
+ssl+shuffled, ssl+brain - ssl, recommended - captions) on the endpoints the
+validity gate passes, paired by seed: the mean difference, its 95%
+interval, the paired t-test's p with Holm's correction over all those rows,
+and the minimum detectable effect. Without those arms (``--ablations``),
+the judged arm (``--recommended``) is compared with every other arm. It writes
 ``<work-dir>/study.json`` and its plot ``study.png`` (a panel per metric,
 a bar per arm, the std over seeds as error bars); in ``seed<S>/<arm>``
 every pretrained run also leaves ``pretrain/loss_curves.png``, and every
 run the brain map of its readout under ``encoding/`` (``brain_map.png``;
-``roi_r.png`` for Algonauts data). Example (the demo's four arms, three seeds)::
+``roi_r.png`` for Algonauts data). Example (the study's eight demo arms,
+five seeds, two runs at once)::
 
-    python tools/analysis_tools/transfer_study.py --seeds 0 1 2 \\
-        --work-dir work_dirs/transfer_study
+    python tools/analysis_tools/transfer_study.py --seeds 0 1 2 3 4 \\
+        --jobs 2 --work-dir work_dirs/transfer_study
 
 Arms are ``NAME=CONFIG`` (``--arms random shuffled=configs/...``). The
 downstream configs are the random-init forms; pretrained arms load their
 backbone through ``model.backbone.init_cfg``. ``--ablations`` runs the demo
 forms of the paper's Table 3, ``mindeye`` and ``neurofusion`` beside
 ``random`` and ``recommended``, and adds a table shaped as Table 3 with the
-paper's rows. ``--recipe paper`` gives every pretrained arm the paper's
+paper's rows. ``--launcher slurm`` submits every stage as a slurm job
+(``--slurm-*`` options; docs/user_guides/transfer_study.md, "On a
+cluster"). ``--recipe paper`` gives every pretrained arm the paper's
 head instead of the recommended one, and ``--pretrain-epochs`` shortens
 pretraining (a work dir keeps one setting)::
 
@@ -38,17 +45,18 @@ pretraining (a work dir keeps one setting)::
 import argparse
 import os.path as osp
 
-from mmbrain.experiments.arms import (DEMO_ABLATION_ARMS, DEMO_ARMS,
-                                      DEMO_DOWNSTREAM, parse_arms)
+from mmbrain.experiments.arms import (DEMO_ABLATION_ARMS, DEMO_DOWNSTREAM,
+                                      STUDY_ARMS, parse_arms)
 from mmbrain.experiments.transfer_study import report, run_study
+from mmbrain.utils import SlurmStages, run_stage
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--arms', nargs='+', help='NAME=CONFIG or random '
-                        '(default: the demo arms, or the demo ablations '
-                        'with --ablations)')
+                        "(default: the study's eight demo arms, or the "
+                        'demo ablations with --ablations)')
     parser.add_argument('--ablations', action='store_true',
                         help="Table 3's arms and a table shaped as it")
     parser.add_argument('--data-root', default='data/demo_nsd')
@@ -82,16 +90,45 @@ def main():
                         'stages.log (2 on a 2-core machine: a demo call '
                         'on two threads is only about 1.5 times as fast '
                         'as on one)')
+    parser.add_argument('--launcher',
+                        choices=('local', 'slurm'),
+                        default='local',
+                        help='slurm: every stage a slurm job (through '
+                        'submitit), each run submitting its stages in order')
+    parser.add_argument('--slurm-partition', help="default: the cluster's")
+    parser.add_argument('--slurm-gpus',
+                        type=int,
+                        default=1,
+                        help='GPUs per job (a stage is one process)')
+    parser.add_argument('--slurm-cpus',
+                        type=int,
+                        help='CPUs per job, and the threads of its call')
+    parser.add_argument('--slurm-timeout-min',
+                        type=int,
+                        default=24 * 60,
+                        help="each job's time limit, in minutes")
+    parser.add_argument('--slurm-folder',
+                        help='where submitit keeps the jobs and their logs '
+                        '(default: <work-dir>/slurm)')
     args = parser.parse_args()
     if args.jobs < 1:
         parser.error(f'--jobs must be 1 or more, not {args.jobs}')
+    runner = run_stage
+    if args.launcher == 'slurm':
+        runner = SlurmStages(
+            osp.join(args.slurm_folder or osp.join(args.work_dir, 'slurm'),
+                     '%j'),
+            partition=args.slurm_partition,
+            gpus_per_node=args.slurm_gpus,
+            cpus_per_task=args.slurm_cpus,
+            timeout_min=args.slurm_timeout_min)
     result = run_study(
         parse_arms(args.arms or list(
-            DEMO_ABLATION_ARMS if args.ablations else DEMO_ARMS)),
+            DEMO_ABLATION_ARMS if args.ablations else STUDY_ARMS)),
         args.seeds, args.data_root, args.subjects,
         {task: getattr(args, task) for task in DEMO_DOWNSTREAM},
         args.work_dir, args.recommended, args.recipe, args.pretrain_epochs,
-        jobs=args.jobs)
+        jobs=args.jobs, runner=runner)
     print('\n' + report(result, args.ablations))
     print(f'written to {osp.join(args.work_dir, "study.json")} and '
           f'{osp.join(args.work_dir, "study.png")} '

@@ -1,36 +1,37 @@
-# The demo of ../byol_convnext_s.py, the image-only self-supervised arm:
-# mmpretrain's BYOL on the demo NSD images, its algorithm, neck, head, loss
-# and views those of brainformer-byol_convnext_demo.py, and everything else
-# brainformer_convnext_demo.py's: the images (the pretraining subjects'
-# training trials, so the same iterations), batch, schedule, lr, and the
-# backbone, which the transfer study starts from the seed's shared one.
-# No fMRI is read, and nothing is validated (BYOL has no prediction).
-_base_ = './brainformer-byol_convnext_demo.py'
-
-train_pipeline = [
-    dict(type='LoadNSDImage'),
-    dict(type='Resize', scale=({{_base_.view_size}}, {{_base_.view_size}})),
-    dict(
-        type='mmpretrain.MultiView',
-        transforms={{_base_.views}},
-        num_views=[1, 1]),
-    dict(type='mmpretrain.PackInputs'),
-]
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+# A candidate image-only arm, measured against mocov3_convnext_demo.py on
+# the validation probes (tools/analysis_tools/select_on_validation.py):
+# BYOL, mmpretrain's algorithm, neck, head and loss (its byol_resnet50
+# config) at the demo's sizes, with BYOL's views, which
+# mocov3_convnext_demo.py has too. The rest is mocov3_convnext_demo.py's.
+_base_ = './mocov3_convnext_demo.py'
 model = dict(
     _delete_=True,
     type='mmpretrain.BYOL',
-    base_momentum={{_base_.model.self_supervised.base_momentum}},
-    data_preprocessor=dict(
-        type='mmpretrain.SelfSupDataPreprocessor',
-        mean={{_base_.model.data_preprocessor.mean}},
-        std={{_base_.model.data_preprocessor.std}}),
+    base_momentum=0.01,
+    data_preprocessor={{_base_.model.data_preprocessor}},
     backbone={{_base_.model.backbone}},
-    neck={{_base_.model.self_supervised.neck}},
-    head={{_base_.model.self_supervised.head}})
-val_dataloader = None
-val_evaluator = None
-val_cfg = None
-test_dataloader = None
-test_evaluator = None
-test_cfg = None
+    neck=dict(
+        type='mmbrain.LastStageNeck',
+        neck=dict(
+            type='mmpretrain.NonLinearNeck',
+            in_channels=256,
+            hid_channels=512,
+            out_channels=128,
+            num_layers=2,
+            with_bias=True,
+            with_last_bn=False,
+            with_avg_pool=True,
+            norm_cfg=dict(type='BN1d'))),
+    head=dict(
+        type='mmpretrain.LatentPredictHead',
+        predictor=dict(
+            type='mmpretrain.NonLinearNeck',
+            in_channels=128,
+            hid_channels=512,
+            out_channels=128,
+            num_layers=2,
+            with_bias=True,
+            with_last_bn=False,
+            with_avg_pool=False,
+            norm_cfg=dict(type='BN1d')),
+        loss=dict(type='mmpretrain.CosineSimilarityLoss')))

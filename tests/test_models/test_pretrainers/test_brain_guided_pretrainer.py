@@ -248,13 +248,13 @@ def test_self_supervised_shares_the_backbone_and_needs_views(repo_root):
     register_all_modules()
     cfg = Config.fromfile(
         osp.join(repo_root, 'configs', 'pretrain', 'demo',
-                 'brainformer-byol_convnext_demo.py')).model
+                 'brainformer-mocov3_convnext_demo.py')).model
     model = MODELS.build(cfg)
     assert model.self_supervised.backbone is model.backbone
     keys = model.state_dict().keys()
-    # the backbone once, under backbone.; BYOL's target copy its own
+    # the backbone once, under backbone.; MoCo v3's momentum copy its own
     assert not any(k.startswith('self_supervised.backbone.') for k in keys)
-    assert any(k.startswith('self_supervised.target_net.') for k in keys)
+    assert any(k.startswith('self_supervised.momentum_encoder.') for k in keys)
     data = model.data_preprocessor(fake_brain_batch(), True)
     with pytest.raises(KeyError, match='AugmentedViews'):
         model(**data, mode='loss')
