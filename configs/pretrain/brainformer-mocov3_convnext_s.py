@@ -1,7 +1,8 @@
-# The ssl+brain arm: Brainformer pretraining of ConvNeXt-S (as
-# brainformer_convnext_s.py) with MoCo v3's image-only loss added to the
-# brain losses, its weight self_supervised_weight beside theirs (the head's
-# loss_weight), on 8 GPUs x 64:
+# The ssl+brain arm: Brainformer pretraining of ConvNeXt-S with the paper's
+# head (brainformer_convnext_s_paper.py, which beat the recommended head
+# under MoCo v3 on the demo's validation probes) and MoCo v3's image-only
+# loss added to the brain losses, its weight self_supervised_weight beside
+# theirs (the head's loss_weight), on 8 GPUs x 64:
 #   tools/dist_train.sh configs/pretrain/brainformer-mocov3_convnext_s.py 8
 # Two augmented views of each image feed MoCo v3's loss; the image as the
 # subject saw it (no augmentation: the fMRI belongs to it) feeds the brain
@@ -10,7 +11,7 @@
 # projections, temperature 1, momentum from 0.99 to 1), on the last stage.
 # MoCo v3 was chosen over BYOL and SimCLR on the demo's validation probes,
 # with these views (docs/user_guides/transfer_study.md).
-_base_ = './brainformer_convnext_s.py'
+_base_ = './brainformer_convnext_s_paper.py'
 view_size = {{_base_.img_size}}
 
 # BYOL's views (mmpretrain's _base_/datasets/imagenet_bs32_byol.py) of the

@@ -1,12 +1,14 @@
-# The demo of ../brainformer-mocov3_convnext_s.py: brainformer_convnext_demo.py
-# with MoCo v3's image-only loss added to the brain losses (the ssl+brain
-# arm). Two augmented views of each image feed MoCo v3's loss; the image as
+# The demo of ../brainformer-mocov3_convnext_s.py: the paper's recipe
+# (brainformer_convnext_demo_paper.py: global pooling for p̄^k, the
+# sample's other ROIs as guidance negatives), which beat the recommended
+# head under MoCo v3 on the validation probes, with MoCo v3's image-only
+# loss added to the brain losses (the ssl+brain arm). Two augmented views of each image feed MoCo v3's loss; the image as
 # the subject saw it feeds the brain losses. mmpretrain's algorithm, neck,
 # head and loss (its mocov3_resnet50 settings, temperature 1) at the demo's
 # sizes: the 256-channel last stage, a 512-wide projector and predictor,
 # 128-d projections. MoCo v3 was chosen over BYOL and SimCLR on the
 # validation probes (docs/user_guides/transfer_study.md), with these views.
-_base_ = './brainformer_convnext_demo.py'
+_base_ = './brainformer_convnext_demo_paper.py'
 view_size = {{_base_.img_size}}
 
 # BYOL's views (mmpretrain's _base_/datasets/imagenet_bs32_byol.py) of the
