@@ -14,13 +14,14 @@ from mmengine.config import Config
 
 from mmbrain.evaluation import headline_metrics
 from mmbrain.utils import StageProgress, last_checkpoint, read_json, run_stage
-from mmbrain.visualization import plot_loss_curves, plot_study
+from mmbrain.visualization import (plot_comparisons, plot_loss_curves,
+                                   plot_study)
 from .arms import PAPER_RECIPE, REPO_ROOT, applicable
-from .tables import (COMPARISONS, GATE_ARM, GATE_BASELINE, JUDGED_ENDPOINTS,
-                     POSITIVE_CONTROLS, TARGET, ablation_table, against,
-                     compare, compare_pairs, comparison_table, format_table,
-                     gate, gate_table, probe_table, roi_table, summarise,
-                     target_met, verdict)
+from .tables import (ALPHA, COMPARISONS, GATE_ARM, GATE_BASELINE,
+                     JUDGED_ENDPOINTS, POSITIVE_CONTROLS, TARGET,
+                     ablation_table, against, compare, compare_pairs,
+                     comparison_table, format_table, gate, gate_table,
+                     probe_table, roi_table, summarise, target_met, verdict)
 
 # recorded with a work dir's pretraining options: its runs start from the
 # seed's shared starting point (see starting_point.py)
@@ -417,6 +418,9 @@ def run_study(arms: Dict[str, Optional[str]],
     with open(osp.join(root, work_dir, 'study.json'), 'w') as f:
         json.dump(result, f, indent=2)
     plot_study(result['summary'], osp.join(root, work_dir, 'study.png'))
+    if result.get('comparisons'):
+        plot_comparisons(result['comparisons'],
+                         osp.join(root, work_dir, 'comparisons.png'), ALPHA)
     return result
 
 
@@ -429,8 +433,9 @@ def report(result: dict, ablations: bool = False) -> str:
         f'seeds; {result["recipe"]} recipe' +
         (f', pretraining {epochs[0].split("=")[1]} epochs' if epochs else ''),
         'APbox/APsegm: Mask R-CNN, demo COCO val without NSD; mIoU: '
-        'UperNet, demo ADE20K val; retrieval_top5: image->brain, held-out '
-        f'images (percent); mean_r: held-out subject {held_out}',
+        'UperNet, demo ADE20K val; retrieval_top5: image->brain (captions: '
+        'image->caption), held-out images (percent); mean_r: held-out '
+        f'subject {held_out}',
         format_table(result['summary']), '',
         f'median r per ROI of held-out subject {held_out}, mean over seeds:',
         roi_table(result['runs']), '',

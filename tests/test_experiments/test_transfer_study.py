@@ -258,6 +258,26 @@ def test_runs_go_two_at_once_and_come_back_in_order(tmp_path, monkeypatch):
     assert result['jobs'] == 2
 
 
+def test_the_comparisons_are_drawn_beside_the_study(tmp_path, monkeypatch):
+    """Two seeds of a pre-registered pair: its comparisons are in
+    study.json and drawn in comparisons.png; arms without one draw none."""
+    from mmbrain.experiments import transfer_study
+
+    def fake_run(self, arm, config, seed):
+        return run(10 + seed + (arm == 'recommended'), 5, 20, None, .5)
+
+    monkeypatch.setattr(transfer_study.Study, 'run', fake_run)
+    result = transfer_study.run_study(
+        dict(recommended=None, shuffled=None), [0, 1], 'data', [1, 2], {},
+        'study', root=str(tmp_path))
+    assert {r['metric'] for r in result['comparisons']} >= {'APbox'}
+    assert (tmp_path / 'study' / 'comparisons.png').stat().st_size > 0
+    transfer_study.run_study(dict(a=None, b=None), [0, 1], 'data', [1, 2],
+                             {}, 'other', root=str(tmp_path))
+    assert (tmp_path / 'other' / 'study.png').exists()
+    assert not (tmp_path / 'other' / 'comparisons.png').exists()
+
+
 @pytest.mark.parametrize('jobs', [1, 2])
 def test_a_failed_run_stops_the_study(tmp_path, monkeypatch, jobs):
     """After a run fails, those under way end and no other begins."""

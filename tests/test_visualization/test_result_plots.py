@@ -4,7 +4,8 @@ import json
 import matplotlib.image as mpimg
 import pytest
 
-from mmbrain.visualization import plot_loss_curves, plot_study, read_scalars
+from mmbrain.visualization import (plot_comparisons, plot_loss_curves,
+                                  plot_study, read_scalars)
 
 
 def write_log(work_dir, timestamp, rows):
@@ -55,3 +56,20 @@ def test_study_plot_draws_every_arm(tmp_path):
     image = mpimg.imread(out)
     height, width, _ = image.shape
     assert width > height and image.std() > 0.05
+
+
+def test_comparison_plot_has_a_panel_per_endpoint(tmp_path):
+    def row(arm, metric, mean, p_holm):
+        return dict(arm=arm, control='shuffled', metric=metric, mean=mean,
+                    low=mean - 1, high=mean + 1, p_holm=p_holm,
+                    seeds=[0, 1, 2])
+
+    rows = [row(arm, metric, mean, p) for metric in
+            ('probes/presence', 'mIoU', 'APbox')
+            for arm, mean, p in (('recommended', 2., .01), ('ssl', -.5, .6))]
+    out = plot_comparisons(rows, str(tmp_path / 'comparisons.png'))
+    height, width, _ = mpimg.imread(out).shape
+    assert width > 2 * height  # three panels side by side, two rows each
+    with pytest.raises(ValueError, match='no comparison'):
+        plot_comparisons([], str(tmp_path / 'none.png'))
+    assert not (tmp_path / 'none.png').exists()
