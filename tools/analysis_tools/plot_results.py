@@ -16,6 +16,7 @@ them (the README's figures under ``resources/`` among them).
 """
 import argparse
 
+from mmbrain.experiments.tables import ALPHA
 from mmbrain.utils import read_json
 from mmbrain.visualization import (plot_comparisons, plot_loss_curves,
                                    plot_study)
@@ -53,7 +54,7 @@ def main():
         if not comparisons:
             raise SystemExit(f'{args.study_json}: no "comparisons" (a study '
                              'of two seeds or more whose arms are compared)')
-        plot_comparisons(comparisons, args.out, title=args.title)
+        plot_comparisons(comparisons, args.out, ALPHA, args.title)
     else:
         plot_loss_curves(args.work_dir, args.out, args.keys, args.title)
     print(f'written to {args.out}')
