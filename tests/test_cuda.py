@@ -7,7 +7,7 @@ import torch
 from mmengine.config import Config
 from mmengine.optim import AmpOptimWrapper
 
-from mmbrain.models import pad_rois
+from mmbrain.structures import pad_rois
 from mmbrain.testing import fake_brain_batch
 
 pytestmark = pytest.mark.skipif(

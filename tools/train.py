@@ -7,12 +7,19 @@ PyTorch). Example::
     python tools/train.py configs/pretrain/brainformer_convnext_s.py
     python tools/train.py CONFIG --resume             # latest in work dir
     python tools/train.py CONFIG --amp --cfg-options train_dataloader.batch_size=32
+
+``--amp`` trains in bfloat16 where the device has it (no loss scaler:
+:class:`mmbrain.engine.AutocastOptimWrapper`), else float16 with dynamic
+loss scaling (mmengine's ``AmpOptimWrapper``); ``--amp fp16`` or ``--amp
+bf16`` chooses.
 """
 import argparse
 import os
 import sys
 
+import torch
 from mmengine.config import DictAction
+from mmengine.logging import print_log
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
@@ -27,7 +34,12 @@ def parse_args():
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='the dir to save logs and models')
     parser.add_argument(
-        '--amp', action='store_true', help='automatic mixed precision')
+        '--amp',
+        nargs='?',
+        const='auto',
+        choices=['auto', 'bf16', 'fp16'],
+        help='mixed precision: bf16 (no loss scaler) where the device has '
+        'it, else fp16 with dynamic loss scaling; or the dtype given')
     parser.add_argument(
         '--resume',
         nargs='?',
@@ -53,17 +65,31 @@ def parse_args():
     return args
 
 
+def set_amp(optim_wrapper, amp: str):
+    """Make ``optim_wrapper`` (a config) train in mixed precision."""
+    wrapper = optim_wrapper.get('type', 'OptimWrapper')
+    if wrapper not in ('OptimWrapper', 'AmpOptimWrapper',
+                       'AutocastOptimWrapper'):
+        raise ValueError('--amp needs optim_wrapper.type OptimWrapper, '
+                         f'the config has {wrapper}')
+    if amp == 'auto':
+        amp = ('bf16' if not torch.cuda.is_available()
+               or torch.cuda.is_bf16_supported() else 'fp16')
+    if amp == 'bf16':
+        optim_wrapper.pop('loss_scale', None)
+        optim_wrapper.update(type='AutocastOptimWrapper', dtype='bfloat16')
+    else:
+        optim_wrapper.update(type='AmpOptimWrapper', dtype='float16')
+        optim_wrapper.setdefault('loss_scale', 'dynamic')
+    print_log(f'--amp: {amp} ({optim_wrapper.type})', logger='current')
+
+
 def main():
     args = parse_args()
     cfg = load_tool_config(args.config, args.launcher, args.cfg_options,
                            args.work_dir)
     if args.amp:
-        wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-        if wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
-            raise ValueError('--amp needs optim_wrapper.type OptimWrapper, '
-                             f'the config has {wrapper}')
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        set_amp(cfg.optim_wrapper, args.amp)
     if args.resume is not None:
         cfg.resume = True
         try:

@@ -71,12 +71,25 @@ def test_dist_train(tmp_path, run_tool, toy_config, free_port):
             assert torch.equal(value, other['state_dict'][key]), key
 
 
-@pytest.mark.skipif(
-    not torch.cuda.is_available(), reason='mmengine AMP needs a GPU')
-def test_amp_training_resumes_with_loss_scaler(tmp_path, train_toy):
+def test_bf16_amp_trains_without_a_loss_scaler_and_resumes(tmp_path,
+                                                           train_toy):
     killed = train_toy(tmp_path, '--amp', check=False, TOY_KILL_AT='3')
     assert killed.returncode == -signal.SIGKILL
-    train_toy(tmp_path, '--amp', '--resume')
+    resumed = train_toy(tmp_path, '--amp', '--resume')
+    assert '--amp: bf16 (AutocastOptimWrapper)' in resumed.stdout + \
+        resumed.stderr
+    ckpt = torch.load(tmp_path / 'iter_10.pth')
+    assert ckpt['meta']['iter'] == 10
+    assert 'loss_scaler' not in ckpt['optimizer']
+
+
+@pytest.mark.skipif(
+    not torch.cuda.is_available(), reason='mmengine AMP needs a GPU')
+def test_fp16_amp_training_resumes_with_loss_scaler(tmp_path, train_toy):
+    killed = train_toy(tmp_path, '--amp', 'fp16', check=False,
+                       TOY_KILL_AT='3')
+    assert killed.returncode == -signal.SIGKILL
+    train_toy(tmp_path, '--amp', 'fp16', '--resume')
     ckpt = torch.load(tmp_path / 'iter_10.pth')
     assert ckpt['meta']['iter'] == 10
     assert 'loss_scaler' in ckpt['optimizer']

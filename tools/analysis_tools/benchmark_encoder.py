@@ -25,7 +25,8 @@ import math
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from mmbrain.models import BrainformerEncoder, pad_rois
+from mmbrain.models import BrainformerEncoder
+from mmbrain.structures import pad_rois
 from mmbrain.models.brain_encoders.literal import literal_brainformer
 from mmbrain.testing import fake_brain_data, voxel_counts
 from mmbrain.utils.benchmark import dense_matmul_gflops, timed

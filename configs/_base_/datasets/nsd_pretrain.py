@@ -24,7 +24,10 @@ train_dataloader = dict(
     persistent_workers=True,
     drop_last=True,  # equal batches on every rank for the gathered loss
     sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='default_collate'),  # images stacked in workers
+    pin_memory=True,  # the batch's tensors copied without blocking
+    # images stacked and responses padded in the workers, coordinates once
+    # per subject
+    collate_fn=dict(type='brain_collate'),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
@@ -37,7 +40,8 @@ val_dataloader = dict(
     num_workers=8,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='default_collate'),
+    pin_memory=True,
+    collate_fn=dict(type='brain_collate'),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,

@@ -19,9 +19,17 @@ pipeline = [
 ]
 data = dict(data_root=data_root, subjects=subjects, pipeline=pipeline)
 train_dataloader = dict(
-    batch_size=16, num_workers=0, persistent_workers=False, dataset=data)
+    batch_size=16,
+    num_workers=0,
+    persistent_workers=False,
+    pin_memory=False,  # no GPU to copy to
+    dataset=data)
 val_dataloader = dict(
-    batch_size=20, num_workers=0, persistent_workers=False, dataset=data)
+    batch_size=20,
+    num_workers=0,
+    persistent_workers=False,
+    pin_memory=False,
+    dataset=data)
 test_dataloader = val_dataloader
 
 model = dict(

@@ -8,6 +8,8 @@ from mmengine.model import BaseModule
 RoiTensors = Sequence[torch.Tensor]
 # q (N, d) and q̄ (N, R, d) or None
 BrainFeatures = Tuple[torch.Tensor, Optional[torch.Tensor]]
+# per ROI group, per sample, the voxel count (host ints)
+Lengths = Tuple[Tuple[int, ...], ...]
 
 
 class BaseBrainEncoder(BaseModule, metaclass=ABCMeta):
@@ -20,7 +22,10 @@ class BaseBrainEncoder(BaseModule, metaclass=ABCMeta):
     - ``fmri``: (N, V_k) responses, zero past each sample's voxels;
     - ``coords``: (N, V_k, 3) voxel positions in mm;
     - ``mask``: (N, V_k) bool, True on a sample's real voxels;
-    - ``subject``: (N, ) the subject of each sample, or None.
+    - ``subject``: (N, ) the subject of each sample, or None;
+    - ``lengths``: per ROI group, per sample, the voxel count as host ints
+      (the sums of ``mask``, known before the batch reaches the device), or
+      None; an encoder that lays out tokens by them needs no host sync.
 
     Outputs of :meth:`forward`: the global brain feature q, (N, d), and the
     ROI features q̄, (N, R, d), or None where ``roi_features`` is False (then
@@ -48,11 +53,15 @@ class BaseBrainEncoder(BaseModule, metaclass=ABCMeta):
         self.roi_features = roi_features
 
     @abstractmethod
-    def forward(self, fmri: RoiTensors, coords: RoiTensors, mask: RoiTensors,
-                subject: Optional[torch.Tensor] = None) -> BrainFeatures:
+    def forward(self,
+                fmri: RoiTensors,
+                coords: RoiTensors,
+                mask: RoiTensors,
+                subject: Optional[torch.Tensor] = None,
+                lengths: Optional[Lengths] = None) -> BrainFeatures:
         """Per ROI (N, V_k) ``fmri``, (N, V_k, 3) ``coords``, (N, V_k)
-        ``mask`` and the (N, ) ``subject`` -> q (N, d), q̄ (N, R, d) or
-        None."""
+        ``mask``, the (N, ) ``subject`` and the host ``lengths`` -> q (N, d),
+        q̄ (N, R, d) or None."""
 
     def embed(self, fmri: RoiTensors, mask: RoiTensors,
               subject: Optional[torch.Tensor]) -> torch.Tensor:

@@ -1,4 +1,4 @@
-from typing import List, Optional, Tuple
+from typing import Optional
 
 import torch
 import torch.nn as nn
@@ -6,15 +6,9 @@ import torch.nn.functional as F
 from timm.models.vision_transformer import Block
 
 from mmbrain.registry import MODELS
-from .base import BaseBrainEncoder, BrainFeatures, RoiTensors
+from .base import BaseBrainEncoder, BrainFeatures, Lengths, RoiTensors
+from .packing import BrainPlan, make_plan
 from .roi_transformer_block import RoiTransformerBlock
-from .windowing import make_windows, num_windows
-
-
-def masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """Mean over dim -2 of ``x`` (..., L, C) where ``mask`` (..., L)."""
-    weights = mask.to(x.dtype)[..., None]
-    return (x * weights).sum(-2) / weights.sum(-2).clamp(min=1)
 
 
 @MODELS.register_module()
@@ -36,16 +30,18 @@ class BrainformerEncoder(BaseBrainEncoder):
     3. **Multi-scale transformer**: at each of ``num_levels`` levels the
        sequence is cut into windows of ``window_size`` tokens every
        ``window_stride`` tokens; each window goes through the level's block
-       (weights per ROI) and its masked mean becomes one token of the next
-       level's sequence. All windows of all ROIs and samples run in one
-       attention call per level.
-    4. One more per-ROI block over the last sequence, masked-mean pooled,
-       gives the ROI feature ``q̄^k``; a block across the ROI features,
-       mean-pooled and normalised, gives the global brain feature ``q``.
+       (weights per ROI) and its mean becomes one token of the next level's
+       sequence.
+    4. One more per-ROI block over the last sequence, mean-pooled, gives the
+       ROI feature ``q̄^k``; a block across the ROI features, mean-pooled
+       and normalised, gives the global brain feature ``q``.
 
-    Padded voxels (``mask`` False) never change any output: token and window
-    counts depend only on each sample's own length, padded positions are
-    masked out of every attention and every mean.
+    The tokens are packed: a batch's :class:`BrainPlan`, made on the host
+    from its voxel counts, says where each token and window comes from, so
+    that every layer runs on the valid tokens only, padded voxels never
+    change any output, and :meth:`forward_packed` reads nothing back from
+    the device (it compiles to one graph). LayerNorm and QKV run once per
+    token however many windows hold it.
 
     Args:
         num_rois (int): ROIs R. Defaults to 6.
@@ -112,51 +108,52 @@ class BrainformerEncoder(BaseBrainEncoder):
             embed_dims, num_heads, mlp_ratio, qkv_bias=True)
         self.norm = nn.LayerNorm(embed_dims)
 
+    def plan(self, lengths: Lengths,
+             device: Optional[torch.device] = None) -> BrainPlan:
+        """The :class:`BrainPlan` of a batch of ``lengths[k][n]`` voxels
+        (host ints), on ``device``."""
+        plan = make_plan(lengths, self.kernel_size, self.token_stride,
+                         self.window_size, self.window_stride,
+                         len(self.levels))
+        if self.embed_type == 'pos' and plan.max_tokens > self.max_tokens:
+            raise ValueError(f'{plan.max_tokens} tokens exceed max_tokens '
+                             f'{self.max_tokens} of the pos embedding')
+        return plan.to(device, non_blocking=True)
+
     def tokenize(self, k: int, fmri: torch.Tensor, coords: torch.Tensor,
-                 mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
-        """Tokens of ROI k.
+                 plan: BrainPlan) -> torch.Tensor:
+        """(N, V) responses and (N, V, 3) coordinates of ROI k (padded)
+        -> its (T, d) packed tokens.
 
-        Args:
-            fmri (Tensor): (N, V) responses, padded.
-            coords (Tensor): (N, V, 3) voxel positions in mm.
-            mask (Tensor): (N, V) bool, True on real voxels.
-
-        Returns:
-            tuple: (N, T, d) tokens and their (N, T) bool mask.
-        """
-        counts = num_windows(mask.sum(1), self.kernel_size, self.token_stride)
-        num_tokens = int(counts.max())
-        length = (num_tokens - 1) * self.token_stride + self.kernel_size
-        weights = F.pad(mask.to(fmri.dtype), (0, length - mask.shape[1]))
-        signal = F.pad(fmri, (0, length - fmri.shape[1])) * weights
-        tokens = self.tokenizers[k](signal[:, None]).transpose(1, 2)
+        Each token is the Conv1D of its receptive field (gathered, zero past
+        the sample's voxels) plus the embedding of the mean coordinate of
+        its valid voxels (or of its position)."""
+        voxels = plan.voxels[k]  # (T, kernel)
+        signal = torch.cat([fmri.flatten(), fmri.new_zeros(1)])[voxels]
+        conv = self.tokenizers[k]
+        tokens = F.linear(signal, conv.weight[:, 0], conv.bias)
         if self.embed_type == 'voxel':
-            # mean coordinate of each token's valid voxels, (N, T, 3)
-            xyz = F.pad(coords, (0, 0, 0, length - coords.shape[1]))
-            xyz = (xyz * weights[..., None]).transpose(1, 2)
-            sums = F.avg_pool1d(xyz, self.kernel_size, self.token_stride)
-            n = F.avg_pool1d(weights[:, None], self.kernel_size,
-                             self.token_stride)
-            mean_xyz = (sums / n.clamp(min=1e-6)).transpose(1, 2)
-            tokens = tokens + self.voxel_embed(mean_xyz / self.coord_scale)
-        else:
-            if num_tokens > self.max_tokens:
-                raise ValueError(f'{num_tokens} tokens exceed max_tokens '
-                                 f'{self.max_tokens} of the pos embedding')
-            tokens = tokens + self.pos_embed[k, :num_tokens]
-        token_mask = torch.arange(
-            num_tokens, device=fmri.device)[None] < counts[:, None]
-        return tokens, token_mask
+            xyz = torch.cat([coords.flatten(0, 1), coords.new_zeros(1, 3)])
+            mean_xyz = xyz[voxels].sum(1) / plan.voxel_count[k]
+            return tokens + self.voxel_embed(mean_xyz / self.coord_scale)
+        return tokens + self.pos_embed[k][plan.token_pos[k]]
 
-    def forward(self, fmri: RoiTensors, coords: RoiTensors, mask: RoiTensors,
-                subject: Optional[torch.Tensor] = None) -> BrainFeatures:
+    def forward(self,
+                fmri: RoiTensors,
+                coords: RoiTensors,
+                mask: RoiTensors,
+                subject: Optional[torch.Tensor] = None,
+                lengths: Optional[Lengths] = None) -> BrainFeatures:
         """
         Args:
             fmri (Sequence[Tensor]): Per ROI k, (N, V_k) responses.
             coords (Sequence[Tensor]): Per ROI k, (N, V_k, 3) in mm.
-            mask (Sequence[Tensor]): Per ROI k, (N, V_k) bool.
+            mask (Sequence[Tensor]): Per ROI k, (N, V_k) bool, a prefix.
             subject (Tensor, optional): (N,) subjects; unused (one encoder
                 serves every subject).
+            lengths (tuple, optional): Per ROI k, per sample, its voxel
+                count (host ints, as the preprocessor gives them); without
+                them they are read from ``mask``, one host sync.
 
         Returns:
             tuple: global feature q (N, d) and ROI features q̄ (N, R, d).
@@ -164,34 +161,20 @@ class BrainformerEncoder(BaseBrainEncoder):
         if len(fmri) != self.num_rois:
             raise ValueError(f'expected {self.num_rois} ROIs, got '
                              f'{len(fmri)}')
-        seqs, masks = zip(*[
-            self.tokenize(k, *inputs)
-            for k, inputs in enumerate(zip(fmri, coords, mask))
-        ])
-        n = len(fmri[0])
-        for block in self.levels:
-            windows = [
-                make_windows(x, m, self.window_size, self.window_stride)
-                for x, m in zip(seqs, masks)
-            ]
-            flat = [w.flatten(0, 1) for w, _, _ in windows]  # (N*W, w, d)
-            flat_masks = [m.flatten(0, 1) for _, m, _ in windows]
-            outs = block(flat, flat_masks)
-            seqs = [
-                masked_mean(o, m).view(n, -1, self.embed_dims)
-                for o, m in zip(outs, flat_masks)
-            ]  # one token per window: (N, W, d)
-            masks = [win_mask for _, _, win_mask in windows]
-        roi_feats = self._pool_rois(seqs, masks)  # (N, R, d)
+        if lengths is None:
+            lengths = tuple(map(tuple, torch.stack(
+                [m.sum(1) for m in mask]).tolist()))
+        return self.forward_packed(fmri, coords,
+                                   self.plan(lengths, fmri[0].device))
+
+    def forward_packed(self, fmri: RoiTensors, coords: RoiTensors,
+                       plan: BrainPlan) -> BrainFeatures:
+        """:meth:`forward` on a batch's plan: no host sync and no data-
+        dependent shape, so it compiles to one graph."""
+        seqs = [self.tokenize(k, *inputs, plan)
+                for k, inputs in enumerate(zip(fmri, coords))]
+        for block, layouts in zip(self.levels, plan.levels):
+            seqs = block(seqs, layouts)  # per ROI, one token per window
+        roi_feats = torch.stack(self.roi_block(seqs, plan.rois), dim=1)
         brain = self.norm(self.cross_roi(roi_feats).mean(1))
         return brain, roi_feats
-
-    def _pool_rois(self, seqs: List[torch.Tensor],
-                   masks: List[torch.Tensor]) -> torch.Tensor:
-        """The per-ROI block over each ROI's last sequence, mean-pooled."""
-        length = max(x.shape[1] for x in seqs)
-        seqs = [F.pad(x, (0, 0, 0, length - x.shape[1])) for x in seqs]
-        masks = [F.pad(m, (0, length - m.shape[1])) for m in masks]
-        outs = self.roi_block(seqs, masks)
-        return torch.stack([masked_mean(o, m) for o, m in zip(outs, masks)],
-                           dim=1)

@@ -5,7 +5,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from mmbrain.registry import MODELS
-from .base import BaseBrainEncoder, BrainFeatures, RoiTensors
+from .base import BaseBrainEncoder, BrainFeatures, Lengths, RoiTensors
 
 
 def pad_to(fmri: Sequence[torch.Tensor], mask: Sequence[torch.Tensor],
@@ -48,8 +48,12 @@ class LinearBrainEncoder(BaseBrainEncoder):
             nn.Linear(v, embed_dims) for v in self.num_voxels)
         self.norm = nn.LayerNorm(embed_dims)
 
-    def forward(self, fmri: RoiTensors, coords: RoiTensors, mask: RoiTensors,
-                subject: Optional[torch.Tensor] = None) -> BrainFeatures:
+    def forward(self,
+                fmri: RoiTensors,
+                coords: RoiTensors,
+                mask: RoiTensors,
+                subject: Optional[torch.Tensor] = None,
+                lengths: Optional[Lengths] = None) -> BrainFeatures:
         """Same inputs and outputs as :class:`BrainformerEncoder`."""
         roi_feats = torch.stack([
             proj(x)

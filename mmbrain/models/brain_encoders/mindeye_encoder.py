@@ -4,7 +4,7 @@ import torch
 import torch.nn as nn
 
 from mmbrain.registry import MODELS
-from .base import BaseBrainEncoder, BrainFeatures, RoiTensors
+from .base import BaseBrainEncoder, BrainFeatures, Lengths, RoiTensors
 from .linear_encoder import pad_to
 
 
@@ -116,8 +116,12 @@ class MindEyeBrainEncoder(BaseBrainEncoder):
         rois = self.roi_proj(x) if self.roi_features else None
         return self.proj(x.mean(1)), rois
 
-    def forward(self, fmri: RoiTensors, coords: RoiTensors, mask: RoiTensors,
-                subject: Optional[torch.Tensor] = None) -> BrainFeatures:
+    def forward(self,
+                fmri: RoiTensors,
+                coords: RoiTensors,
+                mask: RoiTensors,
+                subject: Optional[torch.Tensor] = None,
+                lengths: Optional[Lengths] = None) -> BrainFeatures:
         """Inputs as :class:`BrainformerEncoder` (coordinates unused) plus
         the (N,) ``subject`` of each sample; returns q (N, d) and q̄ (N, R, d)
         or None."""

@@ -1,18 +1,21 @@
-from typing import List
+from typing import List, Optional
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from timm.layers import Mlp
 
+from .packing import WindowLayout
+
 
 class RoiTransformerBlock(nn.Module):
-    """Pre-norm transformer blocks, one set of weights per ROI, whose
-    attention runs as one ``scaled_dot_product_attention`` call for the
-    windows of all ROIs and samples.
+    """Pre-norm transformer blocks, one set of weights per ROI, over the
+    windows of packed token sequences (:class:`WindowLayout`).
 
-    The linear layers run once per ROI on all of that ROI's windows (large
-    matmuls); the windows of every ROI are concatenated for the attention.
+    The linear layers run once per ROI on all of that ROI's tokens or
+    copies (large matmuls); the windows of every ROI are concatenated for
+    the attention: one ``scaled_dot_product_attention`` call for the full
+    windows (no mask, so fused kernels apply) and one for the tail windows.
 
     Args:
         num_rois (int): Number of ROIs R (weight sets).
@@ -41,31 +44,53 @@ class RoiTransformerBlock(nn.Module):
         self.norm2 = per_roi(lambda: nn.LayerNorm(dim))
         self.mlp = per_roi(lambda: Mlp(dim, int(dim * mlp_ratio)))
 
-    def forward(self, xs: List[torch.Tensor],
-                masks: List[torch.Tensor]) -> List[torch.Tensor]:
-        """
-        Args:
-            xs (list[Tensor]): Per ROI r, (B_r, L, d) sequences (windows).
-                All share L.
-            masks (list[Tensor]): Per ROI, (B_r, L) bool, True on the
-                tokens that may be attended to.
-
-        Returns:
-            list[Tensor]: Per ROI, (B_r, L, d).
-        """
-        sizes = [len(x) for x in xs]
-        qkv = torch.cat(
-            [self.qkv[r](self.norm1[r](x)) for r, x in enumerate(xs)])
+    def attend(self, qkv: torch.Tensor,
+               mask: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """(B, L, 3d) queries, keys and values of B windows, and their
+        (B, L) bool key mask (None: every position valid) -> (B, L, d)."""
         b, length, _ = qkv.shape
+        if not b * length:  # a stage may have no full (or no tail) window
+            return qkv.new_zeros(b, length, qkv.shape[2] // 3)
         q, k, v = qkv.view(b, length, 3, self.num_heads, -1).permute(
             2, 0, 3, 1, 4)  # 3 x (B, heads, L, d/heads)
-        mask = torch.cat(masks)
-        # a window with no valid token attends to its first one, so that
-        # no NaN appears; such windows are discarded by the caller
-        mask = mask | (~mask.any(1, keepdim=True) &
-                       (torch.arange(length, device=mask.device) == 0))
         out = F.scaled_dot_product_attention(
-            q, k, v, attn_mask=mask[:, None, None, :])
-        out = out.transpose(1, 2).reshape(b, length, -1).split(sizes)
-        xs = [x + self.proj[r](o) for r, (x, o) in enumerate(zip(xs, out))]
-        return [x + self.mlp[r](self.norm2[r](x)) for r, x in enumerate(xs)]
+            q, k, v, attn_mask=None if mask is None else mask[:, None, None])
+        return out.transpose(1, 2).reshape(b, length, -1)
+
+    def forward(self, xs: List[torch.Tensor],
+                layouts: List[WindowLayout]) -> List[torch.Tensor]:
+        """The block on every window of every ROI, each window reduced to
+        the mean of its outputs.
+
+        LayerNorm and QKV run once per token, and the windows gather their
+        results; full windows attend without a mask, tail windows with one;
+        the projection and MLP run on the valid (window, token) copies.
+
+        Args:
+            xs (list[Tensor]): Per ROI r, (T_r, d) packed tokens.
+            layouts (list[WindowLayout]): Per ROI, its windows over them.
+
+        Returns:
+            list[Tensor]: Per ROI, (W_r, d): one token per window.
+        """
+        full, tail = [], []
+        for r, (x, lay) in enumerate(zip(xs, layouts)):
+            qkv = self.qkv[r](self.norm1[r](x))  # (T, 3d)
+            qkv = torch.cat([qkv, qkv.new_zeros(1, qkv.shape[1])])
+            full.append(qkv[lay.full])
+            tail.append(qkv[lay.tail])
+        full = self.attend(torch.cat(full)).split(
+            [len(lay.full) for lay in layouts])
+        tail = self.attend(torch.cat(tail), torch.cat(
+            [lay.tail_mask for lay in layouts])).split(
+                [len(lay.tail) for lay in layouts])
+        outs = []
+        for r, (x, lay) in enumerate(zip(xs, layouts)):
+            att = torch.cat([full[r].flatten(0, 1),
+                             tail[r].flatten(0, 1)[lay.tail_valid]])
+            y = x[lay.copy_token] + self.proj[r](att)  # (C, d)
+            y = y + self.mlp[r](self.norm2[r](y))
+            sums = y.new_zeros(len(lay.count), y.shape[1]).index_add(
+                0, lay.copy_window, y)
+            outs.append(sums / lay.count.to(y.dtype))
+        return outs

@@ -1,4 +1,3 @@
-from .brain_data_preprocessor import (BrainDataPreprocessor, pad_rois,
-                                      pad_voxels)
+from .brain_data_preprocessor import BrainDataPreprocessor
 
-__all__ = ['BrainDataPreprocessor', 'pad_rois', 'pad_voxels']
+__all__ = ['BrainDataPreprocessor']

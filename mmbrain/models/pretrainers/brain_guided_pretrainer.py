@@ -44,6 +44,8 @@ class BrainGuidedPretrainer(BasePretrainer):
         data_preprocessor (dict, optional): Defaults to
             ``BrainDataPreprocessor`` with ImageNet mean/std.
         init_cfg (dict, optional): mmengine initialisation config.
+        channels_last (bool): See :class:`BasePretrainer`. Defaults to
+            False.
     """
 
     def __init__(self,
@@ -54,7 +56,8 @@ class BrainGuidedPretrainer(BasePretrainer):
                  self_supervised: Optional[dict] = None,
                  self_supervised_weight: float = 1.,
                  data_preprocessor: Optional[dict] = None,
-                 init_cfg=None):
+                 init_cfg=None,
+                 channels_last: bool = False):
         algorithm = None
         if self_supervised is not None:
             if not isinstance(backbone, dict):
@@ -70,7 +73,7 @@ class BrainGuidedPretrainer(BasePretrainer):
             # built with the algorithm (its momentum encoder copies it), and
             # registered once, here, so that it exports under backbone.
             backbone = algorithm._modules.pop('backbone')
-        super().__init__(backbone, data_preprocessor, init_cfg)
+        super().__init__(backbone, data_preprocessor, init_cfg, channels_last)
         self.self_supervised = algorithm
         self.self_supervised_weight = self_supervised_weight
         if algorithm is not None:
@@ -129,7 +132,8 @@ class BrainGuidedPretrainer(BasePretrainer):
     def encode_brain(self, inputs: dict):
         """Brain features ``(q, q̄)`` of a batch from the preprocessor."""
         return self.brain_encoder(inputs['fmri'], inputs['coords'],
-                                  inputs['mask'], inputs.get('subject'))
+                                  inputs['mask'], inputs.get('subject'),
+                                  inputs.get('lengths'))
 
     def forward(self,
                 inputs: dict,

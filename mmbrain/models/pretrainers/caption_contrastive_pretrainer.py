@@ -34,6 +34,8 @@ class CaptionContrastivePretrainer(BasePretrainer):
         data_preprocessor (dict, optional): Defaults to
             ``BrainDataPreprocessor`` with ImageNet mean/std.
         init_cfg (dict, optional): mmengine initialisation config.
+        channels_last (bool): See :class:`BasePretrainer`. Defaults to
+            False.
     """
 
     def __init__(self,
@@ -41,8 +43,9 @@ class CaptionContrastivePretrainer(BasePretrainer):
                  text_encoder: Union[dict, nn.Module],
                  head: Union[dict, nn.Module],
                  data_preprocessor: Optional[dict] = None,
-                 init_cfg=None):
-        super().__init__(backbone, data_preprocessor, init_cfg)
+                 init_cfg=None,
+                 channels_last: bool = False):
+        super().__init__(backbone, data_preprocessor, init_cfg, channels_last)
         self.text_encoder = build_part(text_encoder)
         encoder = self.text_encoder
         if not isinstance(encoder, BaseTextEncoder):

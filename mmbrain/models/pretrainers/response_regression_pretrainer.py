@@ -31,6 +31,8 @@ class ResponseRegressionPretrainer(BasePretrainer):
         data_preprocessor (dict, optional): Defaults to
             ``BrainDataPreprocessor`` with ImageNet mean/std.
         init_cfg (dict, optional): mmengine initialisation config.
+        channels_last (bool): See :class:`BasePretrainer`. Defaults to
+            False.
     """
 
     def __init__(self,
@@ -38,11 +40,12 @@ class ResponseRegressionPretrainer(BasePretrainer):
                  head: Union[dict, nn.Module],
                  target: str = 'fmri',
                  data_preprocessor: Optional[dict] = None,
-                 init_cfg=None):
+                 init_cfg=None,
+                 channels_last: bool = False):
         if target not in TARGETS:
             raise ValueError(f'target must be one of {TARGETS}, got '
                              f'{target!r}')
-        super().__init__(backbone, data_preprocessor, init_cfg)
+        super().__init__(backbone, data_preprocessor, init_cfg, channels_last)
         self.head = build_part(head)
         self.target = target
 

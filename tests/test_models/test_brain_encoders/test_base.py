@@ -11,7 +11,7 @@ VOXELS = [40, 12, 25]
 
 def padded_batch(num_samples=3):
     """Per ROI (N, V) fmri, (N, V, 3) coords, (N, V) masks and subjects."""
-    from mmbrain.models import pad_rois
+    from mmbrain.structures import pad_rois
     fmri, coords = fake_brain_data(
         [[v - n for v in VOXELS] for n in range(num_samples)])
     return (*pad_rois(fmri, coords), torch.tensor([1, 2, 1][:num_samples]))

@@ -1,9 +1,11 @@
 import pytest
 import torch
 
-from mmbrain.models import LinearBrainEncoder, pad_rois
+from mmbrain.models import LinearBrainEncoder
+from mmbrain.structures import pad_rois
 from mmbrain.models.brain_encoders.literal import literal_brainformer
 from mmbrain.testing import fake_brain_data
+from mmbrain.utils.op_counter import OpCounter
 
 
 @pytest.mark.parametrize('embed_type', ['voxel', 'pos'])
@@ -83,3 +85,67 @@ def test_linear_encoder(brain_data):
     with pytest.raises(ValueError, match=r'ROI 2 has 30 voxels, more than '
                        r'num_voxels\[2\] = 10; raise'):
         LinearBrainEncoder(num_voxels=[100, 40, 10])(fmri, coords, masks)
+
+
+# samples of three subjects (the first twice), each ROI of several windows,
+# of one, or shorter than a kernel
+MIXED = [[61, 9, 30], [23, 40, 5], [61, 9, 30], [100, 17, 12], [7, 3, 50]]
+
+
+@pytest.mark.parametrize('embed_type', ['voxel', 'pos'])
+def test_outputs_and_gradients_equal_literal_algorithm(embed_type,
+                                                       small_brainformer):
+    torch.manual_seed(0)
+    enc = small_brainformer(embed_type=embed_type, max_tokens=64).double()
+    fmri, coords = fake_brain_data(MIXED, seed=2)
+    fmri = [[f.double() for f in s] for s in fmri]
+    coords = [[c.double() for c in s] for s in coords]
+    w_brain, w_rois = torch.randn(32, dtype=torch.double), torch.randn(
+        3, 32, dtype=torch.double)
+
+    def grads(loss):
+        enc.zero_grad()
+        loss.backward()
+        return {n: p.grad.clone() for n, p in enc.named_parameters()
+                if p.grad is not None}
+
+    brain, rois = enc(*pad_rois(fmri, coords))
+    packed = grads((brain @ w_brain).sum() + (rois * w_rois).sum())
+    refs = [literal_brainformer(enc, f, c) for f, c in zip(fmri, coords)]
+    for n, (ref_brain, ref_rois) in enumerate(refs):
+        torch.testing.assert_close(brain[n], ref_brain, atol=1e-10, rtol=0)
+        torch.testing.assert_close(rois[n], ref_rois, atol=1e-10, rtol=0)
+    literal = grads(sum((b @ w_brain) + (r * w_rois).sum() for b, r in refs))
+    assert packed.keys() == literal.keys()
+    assert len(packed) == len(list(enc.parameters()))
+    for name, grad in packed.items():
+        torch.testing.assert_close(grad, literal[name], atol=1e-10,
+                                   rtol=1e-8, msg=name)
+
+
+def test_forward_makes_no_host_sync(small_brainformer):
+    enc = small_brainformer()
+    fmri, coords = fake_brain_data(MIXED)
+    lengths = tuple(tuple(len(s[k]) for s in fmri) for k in range(3))
+    inputs = pad_rois(fmri, coords)
+    enc(*inputs, lengths=lengths)  # the plan is made (host) and cached
+    with OpCounter() as ops:
+        enc(*inputs, lengths=lengths)
+        assert ops.syncs == 0 and ops.total > 100
+        int(inputs[0][0].max())  # the counter sees a sync when there is one
+        assert ops.syncs == 1
+
+
+def test_compiles_to_one_graph_equal_to_eager(small_brainformer):
+    torch.manual_seed(0)
+    enc = small_brainformer().eval()
+    fmri, coords = fake_brain_data(MIXED)
+    values, xyz, _ = pad_rois(fmri, coords)
+    plan = enc.plan(tuple(tuple(len(s[k]) for s in fmri) for k in range(3)))
+    explained = torch._dynamo.explain(enc.forward_packed)(values, xyz, plan)
+    assert explained.graph_break_count == 0 and explained.graph_count == 1
+    compiled = torch.compile(enc.forward_packed, fullgraph=True)
+    with torch.no_grad():
+        for out, ref in zip(compiled(values, xyz, plan),
+                            enc.forward_packed(values, xyz, plan)):
+            torch.testing.assert_close(out, ref, atol=1e-5, rtol=1e-5)

@@ -1,7 +1,8 @@
 import pytest
 import torch
 
-from mmbrain.models import MindEyeBrainEncoder, mixco, pad_rois
+from mmbrain.models import MindEyeBrainEncoder, mixco
+from mmbrain.structures import pad_rois
 
 # brain_data's 3 samples, of subjects 1, 2, 1
 SUBJECTS = torch.tensor([1, 2, 1])

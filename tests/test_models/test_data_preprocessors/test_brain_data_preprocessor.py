@@ -1,8 +1,8 @@
 import numpy as np
 import torch
 
-from mmbrain.models import BrainDataPreprocessor, pad_rois, pad_voxels
-from mmbrain.structures import BrainDataSample
+from mmbrain.models import BrainDataPreprocessor
+from mmbrain.structures import BrainDataSample, pad_rois, pad_voxels
 from mmbrain.testing import fake_brain_batch, voxel_counts
 
 
