@@ -21,3 +21,5 @@ model = dict(
         gap_before_final_norm=False),
     head=dict(in_channels=768))
 find_unused_parameters = True
+# every image is 224 px: cuDNN picks its fastest kernels once
+env_cfg = dict(cudnn_benchmark=True)

@@ -14,3 +14,5 @@ model = dict(
         out_indices=(0, 1, 2, 3)),
     head=dict(in_channels=768))
 find_unused_parameters = True
+# every image is 224 px: cuDNN picks its fastest kernels once
+env_cfg = dict(cudnn_benchmark=True)

@@ -7,7 +7,7 @@ import pytest
 import torch
 from mmengine.dataset import default_collate, pseudo_collate
 
-from mmbrain.datasets import NSDBrainDataset
+from mmbrain.datasets import NSDBrainDataset, brain_collate
 from mmbrain.datasets.nsd import NSDFormatError, layout, prepare_subject
 from mmbrain.models import BrainDataPreprocessor
 
@@ -74,17 +74,24 @@ def test_sample_holds_image_responses_and_coords(build, mini_nsd, nsd_root):
                                           f[f'rois/{roi}/coords'][()])
 
 
-@pytest.mark.parametrize('collate', [pseudo_collate, default_collate])
+@pytest.mark.parametrize('collate',
+                         [pseudo_collate, default_collate, brain_collate])
 def test_mixed_subject_batch_is_padded_with_masks(build, mini_nsd, nsd_root, collate):
     dataset = build(nsd_root, subjects=[1, 2], split='all')
     samples = [dataset[i] for i in range(len(dataset))]
     preprocessor = BrainDataPreprocessor(mean=[0.] * 3, std=[1.] * 3)
-    batch = preprocessor(collate(samples))['inputs']
+    data = collate([dataset[i] for i in range(len(dataset))])
+    if collate is brain_collate:  # padded here, coordinates per subject
+        assert 'fmri' not in data['data_samples'][0]
+        assert [len(c) for c in data['brain']['coords']] == [2] * len(
+            mini_nsd.rois)
+    batch = preprocessor(data)['inputs']
     assert batch['img'].shape == (8, 3, 4, 4)
     for k in range(len(mini_nsd.rois)):
         lengths = [len(s['data_samples'].fmri[k]) for s in samples]
         assert batch['fmri'][k].shape == (8, max(lengths))
         assert batch['mask'][k].sum(1).tolist() == lengths
+        assert batch['lengths'][k] == tuple(lengths)
         for n, sample in enumerate(samples):
             v = lengths[n]
             # a sample's values are the same alone or padded in a batch

@@ -3,7 +3,8 @@
 max_epochs = 100
 optim_wrapper = dict(
     type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=1e-4, weight_decay=0.05))
+    # fused: one kernel for the whole update (torch has it on CPU and GPU)
+    optimizer=dict(type='AdamW', lr=1e-4, weight_decay=0.05, fused=True))
 # `end` (and so T_max) defaults to train_cfg.max_epochs: a config that
 # changes the epochs keeps a full cosine
 param_scheduler = [

@@ -261,3 +261,26 @@ def test_self_supervised_shares_the_backbone_and_needs_views(repo_root):
     built = MODELS.build(cfg.backbone)
     with pytest.raises(TypeError, match='backbone as a config'):
         MODELS.build(dict(cfg, backbone=built))
+
+
+def test_channels_last_equals_channels_first(demo_model):
+    from mmbrain.registry import MODELS
+    from mmbrain.utils import register_all_modules
+    register_all_modules()
+    torch.manual_seed(0)
+    first = demo_model().eval()
+    cfg = Config.fromfile(osp.join(osp.dirname(__file__), '..', '..', '..',
+                                   'configs', 'pretrain', 'demo',
+                                   'brainformer_convnext_demo.py')).model
+    last = MODELS.build(dict(cfg, channels_last=True)).eval()
+    last.load_state_dict(first.state_dict())
+    conv = last.backbone.downsample_layers[0][0].weight
+    assert conv.is_contiguous(memory_format=torch.channels_last)
+    data = first.data_preprocessor(fake_brain_batch(), False)
+    with torch.no_grad():
+        feats = [m.extract_feat(data['inputs']['img']) for m in (first, last)]
+        losses = [m(**data, mode='loss') for m in (first, last)]
+    torch.testing.assert_close(feats[1], feats[0], atol=1e-5, rtol=1e-5)
+    for key in ('loss_contrastive', 'loss_guidance'):
+        torch.testing.assert_close(losses[1][key], losses[0][key],
+                                   atol=1e-5, rtol=1e-5)
