@@ -394,7 +394,7 @@ def test_demo_variant_trains_one_step(name, small_demo_nsd):
         with BrainCache(osp.join(small_demo_nsd, 'prepared',
                                  'subj01.h5')) as cache:
             held = [len(cache.coords(roi)) for roi in cache.rois]
-        used = [len(f) for f in batch['data_samples'][0].fmri]
+        used = [lengths[0] for lengths in batch['brain']['lengths']]
         assert all(u <= h for u, h in zip(used, held))
         assert sum(used) < sum(held)
 

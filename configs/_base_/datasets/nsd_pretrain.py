@@ -26,8 +26,9 @@ train_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=True),
     pin_memory=True,  # the batch's tensors copied without blocking
     # images stacked and responses padded in the workers, coordinates once
-    # per subject
-    collate_fn=dict(type='brain_collate'),
+    # per subject (scoped: mmengine's runner looks collate_fn up in the root
+    # registry)
+    collate_fn=dict(type='mmbrain.brain_collate'),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
@@ -41,7 +42,7 @@ val_dataloader = dict(
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
     pin_memory=True,
-    collate_fn=dict(type='brain_collate'),
+    collate_fn=dict(type='mmbrain.brain_collate'),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,

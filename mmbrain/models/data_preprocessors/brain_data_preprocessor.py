@@ -46,7 +46,8 @@ class BrainDataPreprocessor(ImgDataPreprocessor):
 
     def forward(self, data: dict, training: bool = False) -> dict:
         samples = data['data_samples']
-        brain = data.get('brain')
+        data = dict(data)  # the caller's batch is left as it was
+        brain = data.pop('brain', None)
         if brain is None and 'fmri' in samples[0]:  # not the caption arm's
             brain = batch_brain([s.fmri for s in samples],
                                 [s.coords for s in samples],
