@@ -83,7 +83,8 @@ def batch_brain(fmri: Sequence[Sequence[ArrayLike]],
         (N,) long, each sample's row of ``coords``, and ``lengths``, per ROI
         the samples' voxel counts as host ints.
     """
-    lengths = tuple(tuple(len(f[k]) for f in fmri) for k in range(len(fmri[0])))
+    lengths = tuple(
+        tuple(len(f[k]) for f in fmri) for k in range(len(fmri[0])))
     # a subject's voxels are the same in each of its samples (same counts)
     keys = [n if subject is None else (subject, counts)
             for n, (subject, counts) in enumerate(zip(subjects,
