@@ -59,6 +59,12 @@ class NSDBrainDataset(BaseDataset):
             image gets the responses of another image of the same subject
             and split (a fixed random permutation), which breaks the
             image-brain pairing. Defaults to None (real pairs).
+        stimuli (str, optional): An image brick to read instead of the raw
+            ``nsd_stimuli.hdf5``, relative to ``data_root`` (or absolute):
+            the copy resized once by ``tools/dataset_converters/
+            resize_stimuli.py`` (e.g. ``'prepared/nsd_stimuli_224.hdf5'``),
+            so that the workers read training-size images. Defaults to None
+            (the raw brick).
         captions_dir (str, optional): The folder of COCO's
             ``captions_{train,val}2017.json``, relative to ``data_root``
             (or absolute); each sample then carries its image's captions,
@@ -82,6 +88,7 @@ class NSDBrainDataset(BaseDataset):
                  split: str = 'train',
                  cache_dir: str = 'prepared',
                  shuffle_responses: Optional[int] = None,
+                 stimuli: Optional[str] = None,
                  captions_dir: Optional[str] = None,
                  **kwargs):
         if split not in self.SPLITS:
@@ -94,6 +101,7 @@ class NSDBrainDataset(BaseDataset):
         self.split = split
         self.cache_dir = cache_dir
         self.shuffle_responses = shuffle_responses
+        self.stimuli = stimuli
         self.captions_dir = captions_dir
         # build transforms from mmbrain's registry, whatever the scope
         kwargs['pipeline'] = [
@@ -139,7 +147,13 @@ class NSDBrainDataset(BaseDataset):
             load_stim_info(stim_info_path(self.data_root)))
 
     def load_data_list(self) -> list:
-        brick_file = raw_stimuli_path(self.data_root)
+        brick_file = raw_stimuli_path(self.data_root) if self.stimuli is None \
+            else osp.join(self.data_root, self.stimuli)
+        if self.stimuli is not None and not osp.exists(brick_file):
+            raise NSDFormatError(
+                brick_file, 'no such image brick (stimuli=); write it with '
+                f'tools/dataset_converters/resize_stimuli.py {self.data_root}'
+                ' --size <pixels>')
         captions = self.captions()
         brick_size = None
         data_list = []

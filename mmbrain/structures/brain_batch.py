@@ -17,8 +17,8 @@ def pad(arrays: Sequence[ArrayLike]) -> Tuple[torch.Tensor, torch.Tensor]:
     """N arrays (V_i, ...) -> (N, V, ...) zero past each V_i and the (N, V)
     bool mask of the real items, V = max V_i."""
     arrays = [torch.as_tensor(a) for a in arrays]
-    lengths = torch.tensor([len(a) for a in arrays])
-    mask = torch.arange(int(lengths.max()))[None] < lengths[:, None]
+    lengths = [len(a) for a in arrays]
+    mask = torch.arange(max(lengths))[None] < torch.tensor(lengths)[:, None]
     return torch.nn.utils.rnn.pad_sequence(arrays, batch_first=True), mask
 
 

@@ -8,7 +8,8 @@ import torch
 from mmengine.dataset import default_collate, pseudo_collate
 
 from mmbrain.datasets import NSDBrainDataset, brain_collate
-from mmbrain.datasets.nsd import NSDFormatError, layout, prepare_subject
+from mmbrain.datasets.nsd import (NSDFormatError, layout, prepare_subject,
+                                 resize_stimuli)
 from mmbrain.models import BrainDataPreprocessor
 
 PIPELINE = [
@@ -183,3 +184,24 @@ def test_reliable_voxels_need_ncsnr(build, nsd_root):
     info = build(nsd_root, subjects=[1], split='all').get_data_info(0)
     with pytest.raises(NSDFormatError, match="no ncsnr for prf-visualrois"):
         LoadBrainResponses(min_ncsnr=0.1)(dict(info))
+
+
+def test_pre_resized_stimuli_give_the_resized_pixels(build, nsd_root,
+                                                    tmp_path):
+    """A brick resized once (resize_stimuli) reaches the model with the
+    pixels that the pipeline's Resize gives from the raw brick."""
+    brick = tmp_path / 'stimuli_12.hdf5'
+    assert resize_stimuli(layout.stimuli_path(nsd_root), str(brick), 12) == 7
+    with h5py.File(brick) as f:
+        assert f['imgBrick'].shape == (7, 12, 12, 3)
+        assert f['imgBrick'].chunks == (1, 12, 12, 3)
+    resize = PIPELINE[:2] + [dict(type='Resize', scale=(12, 12))
+                             ] + PIPELINE[2:]
+    raw = build(nsd_root, subjects=[1, 2], pipeline=resize)
+    once = build(nsd_root, subjects=[1, 2], stimuli=str(brick))
+    assert len(raw) == len(once) == 4
+    for i in range(len(raw)):
+        assert once[i]['inputs'].shape == (3, 12, 12)
+        assert torch.equal(raw[i]['inputs'], once[i]['inputs'])
+    with pytest.raises(NSDFormatError, match='resize_stimuli.py'):
+        build(nsd_root, subjects=[1], stimuli='prepared/missing.hdf5')

@@ -22,11 +22,25 @@ def last_line(run_tool):
 def test_benchmark_encoder(last_line):
     out = last_line([
         'tools/analysis_tools/benchmark_encoder.py', '--quick', '--dim', '64',
-        '--batch', '1'
+        '--batch', '2'
     ])
-    assert set(out) == {'speedup_vs_loop', 'flops_fraction', 'max_abs_diff',
-                        'peak_mem_mb'}
     assert out['max_abs_diff'] < 1e-4
+    assert out['syncs_per_step'] == 0 and out['ops_per_step'] > 100
+    # packed: no padding, and LayerNorm+QKV once per token, not per window
+    assert 0.5 < out['gflops_per_sample'] / out[
+        'valid_gflops_per_sample'] < 1
+
+
+def test_benchmark_encoder_baseline(last_line):
+    """Against the committed tree: the same function, op for op."""
+    out = last_line([
+        'tools/analysis_tools/benchmark_encoder.py', '--quick', '--dim', '32',
+        '--batch', '2', '--no-scaling', '--baseline', 'HEAD'
+    ])
+    assert out['baseline_diff'] == 0
+    assert out['baseline_ops_per_step'] == out['ops_per_step']
+    assert out['baseline_gflops_per_sample'] == out['gflops_per_sample']
+    assert out['speedup_vs_baseline'] > 0
 
 
 def test_benchmark_ridge(last_line):
@@ -51,14 +65,27 @@ def test_benchmark_ridge_himalaya(last_line):
         assert out[f'{m}_alpha_agree'] == 1 and out[f'{m}_pred_diff'] < 1e-4
 
 
-@pytest.mark.parametrize('name', ['brainformer', 'mindeye'])
-def test_benchmark_pretrain(name, last_line, demo_config):
+# MindEye groups the batch by subject on the device: unique, then nonzero
+# per subject (two here)
+@pytest.mark.parametrize('name,syncs', [('brainformer', 0), ('mindeye', 3)])
+def test_benchmark_pretrain(name, syncs, last_line, demo_config):
     config = demo_config.replace('brainformer', name)
     out = last_line([
         'tools/analysis_tools/benchmark_pretrain.py', config,
         '--batch', '2', '--voxels', '200', '60', '80', '90', '70', '300'
     ])
     assert 0 <= out['encoder_share'] <= 1 and out['params_m'] > 1
+    assert out['syncs_per_step'] == syncs and out['ops_per_step'] > 100
+
+
+def test_benchmark_pretrain_baseline(last_line, demo_config):
+    out = last_line([
+        'tools/analysis_tools/benchmark_pretrain.py', demo_config,
+        '--batch', '2', '--voxels', '100', '30', '40', '50', '40', '150',
+        '--baseline', 'HEAD'
+    ])
+    assert out['baseline_ops_per_step'] == out['ops_per_step']
+    assert out['speedup_vs_baseline'] > 0
 
 
 def test_benchmark_prepare(last_line, tmp_path):

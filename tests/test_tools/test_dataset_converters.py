@@ -1,4 +1,5 @@
-"""make_demo_nsd.py and prepare_nsd.py as a user runs them."""
+"""make_demo_nsd.py, prepare_nsd.py and resize_stimuli.py as a user runs
+them."""
 import json
 import os
 import os.path as osp
@@ -6,6 +7,7 @@ import socket
 import subprocess
 import sys
 
+import h5py
 import numpy as np
 import pytest
 
@@ -30,6 +32,12 @@ def test_generate_then_prepare_twice(tmp_path, run):
     again = run('tools/dataset_converters/prepare_nsd.py', str(tmp_path),
                 '--subjects', '1', '2', '--allow-partial')
     assert 'subject 1 already prepared' in again
+    resized = run('tools/dataset_converters/resize_stimuli.py', str(tmp_path),
+                  '--size', '32')
+    brick = tmp_path / 'prepared' / 'nsd_stimuli_32.hdf5'
+    assert 'images resized to 32x32' in resized and str(brick) in resized
+    with h5py.File(brick) as f:
+        assert f['imgBrick'].shape[1:] == (32, 32, 3)
 
 
 def test_failed_subject_is_named_while_the_others_finish(tmp_path, run,

@@ -1,36 +1,64 @@
 """Speed of the full pretraining step, its split between the image backbone
-and the fMRI encoder, the data path against it, and the model's size.
+and the fMRI encoder, its ops and host syncs, the data path against it, and
+the model's size; with ``--baseline REF``, the same step of an older commit
+measured in the same run.
 
     python tools/analysis_tools/benchmark_pretrain.py \
         configs/pretrain/brainformer_convnext_s.py \
-        --data-root data/demo_nsd --subjects 1 2 [--batch 8] [--device cuda]
+        --data-root data/demo_nsd --subjects 1 2 [--batch 8] [--device cuda] \
+        [--amp] [--compile] [--baseline 1033fa3]
 
-In one run: iterations per second of the whole step (data preprocessor,
-backbone, encoder, both losses, backward, AdamW) on a synthetic batch at the
-paper's scale (224x224 images, 6 ROIs of 2k-20k voxels), and of the image
-backbone alone (forward, pooling, backward, AdamW); the encoder's share is
-the difference. With ``--data-root`` (a prepared cache), the samples per
-second the config's training dataset and pipeline serve there with 0 and 2
-workers, over the rate the step consumes. Parameters and FLOPs of the model come from mmengine's complexity
-analysis, beside the paper's 543.47M and 105.66 GFLOPs. ``--amp`` runs the
-step under bf16 autocast (on a GPU). mmengine's counter skips ``scaled_dot_product_attention``, so the
-encoder is also counted with ``torch.utils.flop_counter``. The last line is
+In one run, on a synthetic batch at the paper's scale (224x224 images, 6
+ROIs of 2k-20k voxels, two subjects) collated by the config's
+``collate_fn`` as its dataloader's workers would:
+
+- samples per second of the whole step (``model.train_step``: data
+  preprocessor, backbone, encoder, losses, backward and the config's
+  optimizer), and of the image backbone alone (forward, pooling, backward,
+  AdamW); the encoder's share is the difference. ``--compile`` compiles
+  ``train_step`` as mmengine's runner does with ``compile=True``; its
+  first call, the compile time, is reported apart. ``--amp`` runs the step
+  under bf16 autocast without a loss scaler (``AutocastOptimWrapper``, as
+  ``tools/train.py --amp bf16`` does);
+- the ATen ops and host syncs of one eager step (:class:`~mmbrain.utils.
+  op_counter.OpCounter`);
+- parameters and FLOPs of the model from mmengine's complexity analysis,
+  beside the paper's 543.47M and 105.66 GFLOPs (mmengine's counter skips
+  ``scaled_dot_product_attention``, so the encoder is also counted with
+  ``torch.utils.flop_counter``);
+- with ``--data-root`` (a prepared cache), the samples per second the
+  config's training dataset, pipeline and ``collate_fn`` serve there with 0
+  and 2 workers, over the rate the step consumes.
+
+``--baseline REF`` runs the step with the ``mmbrain`` package and the
+configs of the git revision REF (``git archive`` into a temporary folder,
+a child process, today's instruments; a relative config path is read from
+REF) and prints today over REF. A REF older than ``AutocastOptimWrapper``
+runs ``--amp`` with mmengine's ``AmpOptimWrapper`` in bf16. The last line is
 machine-readable.
 """
 import argparse
+import json
+import os.path as osp
+import time
 
 import torch
 from mmengine.analysis import get_model_complexity_info
 from mmengine.config import Config
-from mmengine.optim import AmpOptimWrapper, OptimWrapper
+from mmengine.optim import OptimWrapper, build_optim_wrapper
+from mmengine.registry import FUNCTIONS
 from torch.utils.flop_counter import FlopCounterMode
 
-from mmbrain.registry import DATASETS, MODELS
+from mmbrain.registry import DATASETS, MODELS, OPTIM_WRAPPERS
 from mmbrain.testing import fake_brain_batch
 from mmbrain.utils import derive_num_rois, register_all_modules
-from mmbrain.utils.benchmark import loader_rate, timed
+from mmbrain.utils.benchmark import (encoder_kwargs, loader_rate,
+                                     print_comparison, run_baseline, sync,
+                                     timed)
+from mmbrain.utils.op_counter import OpCounter
 
 PAPER_VOXELS = (7000, 2000, 3000, 4000, 2000, 20000)
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def complexity(model, data):
@@ -40,17 +68,16 @@ def complexity(model, data):
     backbone = get_model_complexity_info(
         model.backbone, inputs=(inputs['img'][:1], ), show_table=False,
         show_arch=False)
-    brain_inputs = tuple(inputs[k] for k in ('fmri', 'coords', 'mask',
-                                             'subject') if k in inputs)
+    brain_inputs = encoder_kwargs(model.brain_encoder, inputs)
     encoder = get_model_complexity_info(
         model.brain_encoder,
-        inputs=brain_inputs,
+        inputs=tuple(brain_inputs.values()),
         show_table=False,
         show_arch=False)
     # mmengine's counter skips scaled_dot_product_attention: count the
     # encoder again with torch's, which includes it
     with FlopCounterMode(display=False) as counter:
-        model.brain_encoder(*brain_inputs)
+        model.brain_encoder(**brain_inputs)
     return dict(
         params_m=sum(p.numel() for p in model.parameters()) / 1e6,
         backbone_params_m=backbone['params'] / 1e6,
@@ -60,52 +87,104 @@ def complexity(model, data):
         encoder_gflops=counter.get_total_flops() / 1e9 / n)
 
 
-def main():
+def collated_batch(cfg, batch, voxels, img_size):
+    """A random batch (:func:`fake_brain_batch`) through the config's
+    ``collate_fn``, as the training dataloader's workers give it."""
+    data = fake_brain_batch(batch, voxels, img_size)
+    collate = FUNCTIONS.get(cfg.train_dataloader.get(
+        'collate_fn', dict(type='pseudo_collate'))['type'])
+    return collate([
+        dict(inputs=img, data_samples=sample)
+        for img, sample in zip(data['inputs'], data['data_samples'])
+    ])
+
+
+def optim_wrapper(model, cfg, amp):
+    """The config's optimizer wrapper, under bf16 autocast with ``amp``."""
+    wrapper = cfg.optim_wrapper.copy()
+    if amp and 'AutocastOptimWrapper' in OPTIM_WRAPPERS:
+        wrapper.update(type='AutocastOptimWrapper', dtype='bfloat16')
+    elif amp:
+        wrapper.update(type='AmpOptimWrapper', dtype='bfloat16')
+    return build_optim_wrapper(model, wrapper)
+
+
+def measure(args):
+    """The step's figures for the config, and the model and batch."""
+    register_all_modules()
+    cfg = derive_num_rois(Config.fromfile(args.config), args.config)
+    img_size = cfg.get('img_size', 224)
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model).to(args.device).train()
+    data = collated_batch(cfg, args.batch, args.voxels, img_size)
+    full_wrapper = optim_wrapper(model, cfg, args.amp)
+    backbone_wrapper = OptimWrapper(
+        torch.optim.AdamW(model.backbone.parameters(), lr=1e-4))
+    train_step = model.train_step
+
+    def backbone_step():
+        img = model.data_preprocessor(data, True)['inputs']['img']
+        with full_wrapper.optim_context(model):
+            loss = model.extract_feat(img).float().pow(2).mean()
+        backbone_wrapper.update_params(loss)
+
+    out = dict(compile_s=0.)
+    if args.compile:  # as mmengine's runner does with compile=True
+        train_step = torch.compile(model.train_step)
+        sync(args.device)
+        start = time.perf_counter()
+        train_step(data, full_wrapper)
+        sync(args.device)
+        out['compile_s'] = time.perf_counter() - start
+    out['step_s'] = timed(lambda: train_step(data, full_wrapper),
+                          args.device, repeats=3)
+    out['backbone_s'] = timed(backbone_step, args.device, repeats=3)
+    out['samples_per_s'] = args.batch / out['step_s']
+    out['encoder_share'] = max(out['step_s'] - out['backbone_s'],
+                               0) / out['step_s']
+    with OpCounter() as ops:
+        model.train_step(data, full_wrapper)
+    out.update(ops_per_step=ops.total, syncs_per_step=ops.syncs)
+    return out, cfg, model, data
+
+
+def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config')
     parser.add_argument('--batch', type=int, default=8)
     parser.add_argument('--device', default='cpu')
-    parser.add_argument('--amp', action='store_true')
+    parser.add_argument('--amp', action='store_true', help='bf16 autocast')
+    parser.add_argument('--compile', action='store_true')
+    parser.add_argument(
+        '--baseline', metavar='REF',
+        help='a git revision whose step is measured beside today\'s')
     parser.add_argument('--data-root', help='a prepared NSD (or demo) root')
     parser.add_argument('--subjects', type=int, nargs='+', default=[1])
     parser.add_argument(
         '--voxels', type=int, nargs=6, default=PAPER_VOXELS,
         help='voxels per ROI of the synthetic batch')
-    args = parser.parse_args()
-    register_all_modules()
-    cfg = derive_num_rois(Config.fromfile(args.config), args.config)
-    img_size = cfg.get('img_size', 224)
-    model = MODELS.build(cfg.model).to(args.device).train()
-    data = fake_brain_batch(args.batch, args.voxels, img_size)
-    wrapper_type = AmpOptimWrapper if args.amp else OptimWrapper
-    extra = dict(dtype='bfloat16') if args.amp else {}
-    full_wrapper = wrapper_type(
-        optimizer=torch.optim.AdamW(model.parameters(), lr=1e-4), **extra)
-    backbone_wrapper = wrapper_type(
-        optimizer=torch.optim.AdamW(model.backbone.parameters(), lr=1e-4),
-        **extra)
+    parser.add_argument('--worker', action='store_true',
+                        help=argparse.SUPPRESS)
+    return parser.parse_args()
 
-    def full_step():
-        model.train_step(data, full_wrapper)
 
-    def backbone_step():
-        img = model.data_preprocessor(data, True)['inputs']['img']
-        with backbone_wrapper.optim_context(model):
-            loss = model.extract_feat(img).float().pow(2).mean()
-        backbone_wrapper.update_params(loss)
-
-    t_full = timed(full_step, args.device, repeats=2)
-    t_backbone = timed(backbone_step, args.device, repeats=2)
-    step_rate = args.batch / t_full
-    encoder_share = max(t_full - t_backbone, 0) / t_full
-    print(f'{cfg.filename}: batch {args.batch} at {img_size}px, 6 ROIs of '
-          f'{list(args.voxels)} voxels, {args.device}'
-          f'{" bf16 autocast" if args.amp else ""}')
-    print(f'full step {t_full:.2f}s ({1 / t_full:.2f} it/s, '
-          f'{step_rate:.1f} samples/s); backbone alone {t_backbone:.2f}s '
-          f'({1 / t_backbone:.2f} it/s)')
-    print(f'share of the step: image backbone {1 - encoder_share:.0%}, '
-          f'fMRI encoder and losses {encoder_share:.0%}')
+def main():
+    args = parse_args()
+    out, cfg, model, data = measure(args)
+    if args.worker:  # the baseline's side
+        return print(json.dumps(out))
+    print(f'{cfg.filename}: batch {args.batch} at {cfg.get("img_size", 224)}'
+          f'px, 6 ROIs of {list(args.voxels)} voxels, {args.device}'
+          f'{", bf16 autocast" if args.amp else ""}'
+          f'{", compiled" if args.compile else ""}')
+    compiled = (f' after {out["compile_s"]:.1f}s of compile'
+                if args.compile else '')
+    print(f'full step {out["step_s"]:.3f}s ({out["samples_per_s"]:.1f} '
+          f'samples/s){compiled}; backbone alone {out["backbone_s"]:.3f}s')
+    print(f'share of the step: image backbone '
+          f'{1 - out["encoder_share"]:.0%}, fMRI encoder and losses '
+          f'{out["encoder_share"]:.0%}; {out["ops_per_step"]} ATen ops and '
+          f'{out["syncs_per_step"]} host syncs per eager step')
 
     with torch.no_grad():
         size = complexity(model.eval(), data)
@@ -116,24 +195,44 @@ def main():
           f'encoder {size["encoder_gflops"]:.2f} (attention included; '
           f'{size["encoder_gflops_mmengine"]:.2f} by mmengine, which skips '
           'it); the paper: 105.66 for the model')
-
-    line = (f'step_s={t_full:.3f} samples_per_s={step_rate:.2f} '
-            f'encoder_share={encoder_share:.3f} '
-            f'params_m={size["params_m"]:.2f} '
-            f'encoder_gflops={size["encoder_gflops"]:.2f}')
+    line = dict(out, params_m=size['params_m'],
+                encoder_gflops=size['encoder_gflops'])
+    if args.baseline:
+        # a config of this checkout is read from REF's
+        config = osp.abspath(args.config)
+        if not osp.relpath(config, REPO).startswith('..'):
+            config = osp.relpath(config, REPO)
+        argv = [config, f'--batch={args.batch}',
+                f'--device={args.device}', '--voxels',
+                *map(str, args.voxels)]
+        argv += [f'--{k}' for k in ('amp', 'compile') if getattr(args, k)]
+        then = run_baseline(args.baseline, __file__, argv, REPO)
+        print(f'\nagainst {args.baseline} (its package and config, the same '
+              'batch):')
+        keys = ['samples_per_s', 'ops_per_step', 'syncs_per_step',
+                'encoder_share']
+        if args.compile:
+            keys.append('compile_s')
+        print_comparison([(k, out[k], then[k]) for k in keys], args.baseline)
+        line.update(speedup_vs_baseline=then['step_s'] / out['step_s'],
+                    **{f'baseline_{k}': then[k] for k in keys})
     if args.data_root:
-        # the config's training dataset and pipeline, on the given data
+        # the config's training dataset, pipeline and collate_fn
         dataset = DATASETS.build(
             dict(
                 cfg.train_dataloader.dataset,
                 data_root=args.data_root,
                 subjects=args.subjects))
-        rates = {w: loader_rate(dataset, w, args.batch) for w in (0, 2)}
+        collate = FUNCTIONS.get(cfg.train_dataloader.collate_fn['type'])
+        rates = {
+            w: loader_rate(dataset, w, args.batch, collate_fn=collate)
+            for w in (0, 2)
+        }
         for w, r in rates.items():
             print(f'loader, {w} workers: {r:.1f} samples/s = '
-                  f'{r / step_rate:.1f}x what the step consumes')
-        line += f' loader_over_step={max(rates.values()) / step_rate:.1f}'
-    print(line)
+                  f'{r / out["samples_per_s"]:.1f}x what the step consumes')
+        line['loader_over_step'] = max(rates.values()) / out['samples_per_s']
+    print(' '.join(f'{k}={v:.4g}' for k, v in line.items()))
 
 
 if __name__ == '__main__':

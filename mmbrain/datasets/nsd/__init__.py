@@ -7,7 +7,7 @@ from .prepare import prepare_subject
 from .rois import ROIVoxels, load_roi_voxels
 from .stim_info import StimInfo, load_stim_info
 from .writing import CacheWriteError, SubjectLock, SubjectLockedError
-from .stimuli import NSDStimuli
+from .stimuli import NSDStimuli, resize_stimuli
 
 __all__ = [
     'BrainCache', 'CacheWriteError', 'CacheWriter', 'ExpDesign',
@@ -15,5 +15,5 @@ __all__ = [
     'StimInfo', 'SubjectLock', 'SubjectLockedError', 'cache_path',
     'captions_path', 'load_coco_captions', 'load_expdesign',
     'load_roi_voxels', 'load_stim_info', 'prepare_subject',
-    'read_session_betas'
+    'read_session_betas', 'resize_stimuli'
 ]

@@ -1,8 +1,11 @@
-"""``nsd_stimuli.hdf5``: the image brick, read one image at a time."""
+"""``nsd_stimuli.hdf5``: the image brick, read one image at a time, and a
+copy of it resized once for training."""
+import mmcv
 import numpy as np
 
 from .hdf5 import open_hdf5, read, require_dataset
 from .layout import NSDFormatError
+from .writing import AtomicHDF5
 
 
 class NSDStimuli:
@@ -37,3 +40,42 @@ class NSDStimuli:
 
     def __getstate__(self):
         return dict(self.__dict__, _file=None)
+
+
+def resize_stimuli(src: str, dst: str, size: int, block: int = 256) -> int:
+    """Write ``dst``, the image brick ``src`` resized to (size, size).
+
+    Pretraining has no augmentation, so each image is resized the same way
+    at every epoch; resizing once here, with the ``Resize`` transform's own
+    function (``mmcv.imresize``, bilinear, cv2), gives the pipeline the same
+    pixels while its workers read 224x224 instead of 425x425 images. The
+    file has the layout of ``nsd_stimuli.hdf5`` (``imgBrick``, (N, size,
+    size, 3) uint8, one chunk per image, no compression) and appears only
+    when complete.
+
+    Args:
+        src (str): ``nsd_stimuli.hdf5``.
+        dst (str): The file to write.
+        size (int): Height and width of the resized images.
+        block (int): Images read and written at a time.
+
+    Returns:
+        int: The number of images.
+    """
+    stimuli = NSDStimuli(src)
+    n = len(stimuli)
+    writer = AtomicHDF5(dst)
+    with writer as f:
+        brick = f.create_dataset(
+            'imgBrick', (n, size, size, 3), np.uint8,
+            chunks=(1, size, size, 3))
+        brick.attrs.update(source=src, size=size, interpolation='bilinear')
+        with open_hdf5(src) as source:
+            for start in range(0, n, block):
+                images = source['imgBrick'][start:start + block]
+                brick[start:start + len(images)] = np.stack([
+                    mmcv.imresize(img, (size, size), interpolation='bilinear')
+                    for img in images
+                ])
+                writer.check()
+    return n

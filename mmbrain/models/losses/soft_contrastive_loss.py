@@ -30,7 +30,9 @@ def mixco(x: torch.Tensor, alpha: float = 0.15, prob: float = 0.5) -> tuple:
     """
     n = len(x)
     perm = torch.randperm(n).to(x.device)
-    beta = torch.distributions.Beta(alpha, alpha).sample((n, ))
+    # sampled on the host (validate_args reads its checks back: a sync)
+    beta = torch.distributions.Beta(
+        alpha, alpha, validate_args=False).sample((n, ))
     keep = torch.rand(n) >= prob
     beta = torch.where(keep, torch.ones_like(beta), beta).to(x)
     shape = (n, ) + (1, ) * (x.dim() - 1)
