@@ -118,9 +118,10 @@ def measure(enc, kwargs, args):
         step(compiled)
         sync(args.device)
         out['compile_s'] = time.perf_counter() - start
-        out['step_s'] = timed(lambda: step(compiled), args.device, 5)
+        out['step_s'] = timed(lambda: step(compiled), args.device,
+                              args.repeats)
     else:
-        out['step_s'] = timed(step, args.device, 5)
+        out['step_s'] = timed(step, args.device, args.repeats)
     out['samples_per_s'] = n / out['step_s']
     with OpCounter() as ops:
         step()
@@ -192,6 +193,9 @@ def parse_args():
     parser.add_argument('--amp', action='store_true', help='bf16 autocast')
     parser.add_argument('--compile', action='store_true')
     parser.add_argument(
+        '--repeats', type=int, default=5,
+        help='timed steps after a warm-up; the best is kept')
+    parser.add_argument(
         '--baseline', metavar='REF',
         help='a git revision whose encoder is measured beside today\'s')
     parser.add_argument('--no-scaling', action='store_true')
@@ -222,7 +226,10 @@ def worker(args):
 def baseline(enc, outputs, args):
     """The figures of ``args.baseline`` and the max abs difference of its
     outputs from ``outputs``."""
-    argv = [f'--{k}={getattr(args, k)}' for k in ('device', 'batch', 'dim')]
+    argv = [
+        f'--{k}={getattr(args, k)}'
+        for k in ('device', 'batch', 'dim', 'repeats')
+    ]
     argv += [f'--{k}' for k in ('quick', 'amp', 'compile') if getattr(args, k)]
     with tempfile.TemporaryDirectory() as files:
         torch.save(enc.state_dict(), osp.join(files, 'weights.pth'))

@@ -20,8 +20,12 @@ ROIs of 2k-20k voxels, two subjects) collated by the config's
   first call, the compile time, is reported apart. ``--amp`` runs the step
   under bf16 autocast without a loss scaler (``AutocastOptimWrapper``, as
   ``tools/train.py --amp bf16`` does);
-- the ATen ops and host syncs of one eager step (:class:`~mmbrain.utils.
-  op_counter.OpCounter`);
+- the ATen ops and host syncs of one eager step, and of its optimizer
+  update alone (:class:`~mmbrain.utils.op_counter.OpCounter`). On the CPU
+  a non-fused AdamW steps each parameter on its own, reading its step count
+  (a host scalar, not a device sync; on a GPU torch takes the foreach path,
+  which reads none): count the model's syncs as the step's less the
+  optimizer's;
 - parameters and FLOPs of the model from mmengine's complexity analysis,
   beside the paper's 543.47M and 105.66 GFLOPs (mmengine's counter skips
   ``scaled_dot_product_attention``, so the encoder is also counted with
@@ -137,15 +141,33 @@ def measure(args):
         sync(args.device)
         out['compile_s'] = time.perf_counter() - start
     out['step_s'] = timed(lambda: train_step(data, full_wrapper),
-                          args.device, repeats=3)
-    out['backbone_s'] = timed(backbone_step, args.device, repeats=3)
+                          args.device, args.repeats)
+    out['backbone_s'] = timed(backbone_step, args.device, args.repeats)
     out['samples_per_s'] = args.batch / out['step_s']
     out['encoder_share'] = max(out['step_s'] - out['backbone_s'],
                                0) / out['step_s']
-    with OpCounter() as ops:
-        model.train_step(data, full_wrapper)
-    out.update(ops_per_step=ops.total, syncs_per_step=ops.syncs)
+    ops, optimizer = count_step(model, data, full_wrapper)
+    out.update(ops_per_step=ops.total, syncs_per_step=ops.syncs,
+               optimizer_ops=optimizer.total,
+               optimizer_syncs=optimizer.syncs)
     return out, cfg, model, data
+
+
+def count_step(model, data, wrapper):
+    """OpCounters of one eager step and of its optimizer update alone."""
+    optimizer, step = OpCounter(), wrapper.step
+
+    def counted_step(**kwargs):
+        with optimizer:
+            return step(**kwargs)
+
+    wrapper.step = counted_step
+    try:
+        with OpCounter() as ops:
+            model.train_step(data, wrapper)
+    finally:
+        del wrapper.step
+    return ops, optimizer
 
 
 def parse_args():
@@ -155,6 +177,9 @@ def parse_args():
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--amp', action='store_true', help='bf16 autocast')
     parser.add_argument('--compile', action='store_true')
+    parser.add_argument(
+        '--repeats', type=int, default=5,
+        help='timed steps after a warm-up; the best is kept')
     parser.add_argument(
         '--baseline', metavar='REF',
         help='a git revision whose step is measured beside today\'s')
@@ -183,8 +208,10 @@ def main():
           f'samples/s){compiled}; backbone alone {out["backbone_s"]:.3f}s')
     print(f'share of the step: image backbone '
           f'{1 - out["encoder_share"]:.0%}, fMRI encoder and losses '
-          f'{out["encoder_share"]:.0%}; {out["ops_per_step"]} ATen ops and '
-          f'{out["syncs_per_step"]} host syncs per eager step')
+          f'{out["encoder_share"]:.0%}')
+    print(f'{out["ops_per_step"]} ATen ops and {out["syncs_per_step"]} host '
+          f'syncs per eager step, of which the optimizer '
+          f'{out["optimizer_ops"]} and {out["optimizer_syncs"]}')
 
     with torch.no_grad():
         size = complexity(model.eval(), data)
@@ -202,7 +229,7 @@ def main():
         config = osp.abspath(args.config)
         if not osp.relpath(config, REPO).startswith('..'):
             config = osp.relpath(config, REPO)
-        argv = [config, f'--batch={args.batch}',
+        argv = [config, f'--batch={args.batch}', f'--repeats={args.repeats}',
                 f'--device={args.device}', '--voxels',
                 *map(str, args.voxels)]
         argv += [f'--{k}' for k in ('amp', 'compile') if getattr(args, k)]
@@ -210,7 +237,7 @@ def main():
         print(f'\nagainst {args.baseline} (its package and config, the same '
               'batch):')
         keys = ['samples_per_s', 'ops_per_step', 'syncs_per_step',
-                'encoder_share']
+                'optimizer_ops', 'optimizer_syncs', 'encoder_share']
         if args.compile:
             keys.append('compile_s')
         print_comparison([(k, out[k], then[k]) for k in keys], args.baseline)
