@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from mmbrain.datasets.demo import DemoSpec, make_demo_nsd
-from mmbrain.datasets.nsd import prepare_subject, raw_writer
+from mmbrain.datasets.nsd import layout, prepare_subject, raw_writer
 
 
 class MiniNSD:
@@ -88,12 +88,14 @@ def mini_nsd():
 @pytest.fixture(scope='session')
 def small_demo_nsd(tmp_path_factory):
     """A demo NSD of one prepared subject (60 training images), written and
-    prepared once per session; its root."""
+    prepared once per session with the six ROI groups and nsdgeneral, as
+    ``make demo`` prepares it; its root."""
     root = str(tmp_path_factory.mktemp('small_demo_nsd'))
     make_demo_nsd(root, DemoSpec(num_subjects=1, num_shared=10, num_own=60,
                                  num_unseen=2, num_downstream=4))
     prepare_subject(root, 1, osp.join(root, 'prepared'), progress=False,
-                    allow_partial=True)
+                    allow_partial=True,
+                    rois=layout.ROI_GROUPS + ('nsdgeneral', ))
     return root
 
 

@@ -6,6 +6,7 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
+from mmbrain.datasets.nsd import layout
 from mmbrain.registry import MODELS
 from mmbrain.utils import register_all_modules
 
@@ -385,6 +386,18 @@ def test_demo_variant_trains_one_step(name, small_demo_nsd):
     trained = list(model.brain_encoder.parameters())
     if model.head.fusion is not None:
         trained += list(model.head.fusion.parameters())
+    if 'mindeye' in name:  # MindEye2's input: nsdgeneral, one region
+        assert batch['data_samples'][0].rois == ('nsdgeneral', )
+        with BrainCache(osp.join(small_demo_nsd, 'prepared',
+                                 'subj01.h5')) as cache:
+            assert [lengths[0] for lengths in batch['brain']['lengths']] == [
+                len(cache.coords('nsdgeneral'))]
+        # all but the three stage outputs the last-stage neck leaves out
+        # and the ROI pooling of the guidance loss, which MindEye has not
+        unused = ('backbone.norm0.', 'backbone.norm1.', 'backbone.norm2.',
+                  'head.roi_')
+        trained = [p for n, p in model.named_parameters()
+                   if not n.startswith(unused)]
     assert all(p.grad is not None and p.grad.any() for p in trained)
     model.zero_grad()
     log = model.train_step(
@@ -393,7 +406,7 @@ def test_demo_variant_trains_one_step(name, small_demo_nsd):
     if 'reliable' in name:
         with BrainCache(osp.join(small_demo_nsd, 'prepared',
                                  'subj01.h5')) as cache:
-            held = [len(cache.coords(roi)) for roi in cache.rois]
+            held = [len(cache.coords(roi)) for roi in layout.ROI_GROUPS]
         used = [lengths[0] for lengths in batch['brain']['lengths']]
         assert all(u <= h for u, h in zip(used, held))
         assert sum(used) < sum(held)

@@ -8,9 +8,10 @@ PyTorch). Example::
     python tools/train.py CONFIG --resume             # latest in work dir
     python tools/train.py CONFIG --amp --cfg-options train_dataloader.batch_size=32
 
-``--amp`` trains in bfloat16 where the device has it (no loss scaler:
-:class:`mmbrain.engine.AutocastOptimWrapper`), else float16 with dynamic
-loss scaling (mmengine's ``AmpOptimWrapper``); ``--amp fp16`` or ``--amp
+``--tensorboard`` logs the curves to TensorBoard too (``tensorboard
+--logdir WORK_DIR``). ``--amp`` trains in bfloat16 where the device has it
+(no loss scaler: :class:`mmbrain.engine.AutocastOptimWrapper`), else
+float16 with dynamic loss scaling (mmengine's ``AmpOptimWrapper``); ``--amp fp16`` or ``--amp
 bf16`` chooses.
 """
 import argparse
@@ -24,7 +25,8 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmbrain  # noqa: F401  (applies mmbrain.compat)
-from mmbrain.utils import check_train_batches, load_tool_config
+from mmbrain.utils import (add_tensorboard, check_train_batches,
+                           load_tool_config)
 from mmbrain.utils.checkpoint import (CheckpointError, checkpoint_problem,
                                       resume_checkpoint)
 
@@ -59,6 +61,11 @@ def parse_args():
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none',
         help='job launcher')
+    parser.add_argument(
+        '--tensorboard',
+        action='store_true',
+        help='also log the training curves to TensorBoard (tensorboard '
+        '--logdir WORK_DIR)')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
@@ -90,6 +97,8 @@ def main():
                            args.work_dir)
     if args.amp:
         set_amp(cfg.optim_wrapper, args.amp)
+    if args.tensorboard:
+        add_tensorboard(cfg)
     if args.resume is not None:
         cfg.resume = True
         try:

@@ -18,7 +18,7 @@ from .nsd.layout import stimuli_path as raw_stimuli_path
 class NSDBrainDataset(BaseDataset):
     """Natural Scenes Dataset images with the fMRI responses they evoked.
 
-    One sample per (subject, image): the stimulus and, per ROI group, the
+    One sample per (subject, image): the stimulus and, per ROI, the
     subject's response averaged over the image's repeats. It reads the raw
     NSD image brick and the cache that
     ``tools/dataset_converters/prepare_nsd.py`` writes::
@@ -44,14 +44,18 @@ class NSDBrainDataset(BaseDataset):
     row; None for Algonauts), ``subject`` and ``rois``, and with
     ``captions_dir`` the image's COCO ``captions`` (list of str, found by
     the stimulus table's cocoId and cocoSplit; :class:`~.nsd.NSDCaptions`);
-    :meth:`ncsnr` gives the voxels' noise ceiling SNR. Only
+    :meth:`ncsnr` gives the voxels' noise ceiling SNR, :meth:`areas` their
+    labels' names. Only
     :class:`~.nsd.BrainCache` reads the cache.
 
     Args:
         data_root (str): The NSD download.
         subjects (Sequence[int]): Subjects 1..8 to include.
-        rois (Sequence[str]): ROI groups, in the order the model sees them.
-            Defaults to all six.
+        rois (Sequence[str]): ROIs, in the order the model sees them: masks
+            of the subject's ``roi/`` folder (``'nsdgeneral'``), optionally
+            narrowed to some labels (``'floc-faces:FFA-1,FFA-2'``; see
+            :func:`~.nsd.layout.parse_roi`), as the cache was prepared.
+            Defaults to Brainformer's six ROI groups.
         split (str): ``'train'``, ``'test'`` or ``'all'``.
         cache_dir (str): The prepared cache, relative to ``data_root``.
             Defaults to ``'prepared'``.
@@ -123,6 +127,12 @@ class NSDBrainDataset(BaseDataset):
         with BrainCache(self.cache_file(subject), self.rois) as cache:
             values = [cache.ncsnr(roi) for roi in self.rois]
         return None if any(v is None for v in values) else values
+
+    def areas(self, subject: int) -> list:
+        """Per ROI (V_k,) the name of each voxel's area (its label in the
+        mask, e.g. ``'FFA-1'``), for results per area."""
+        with BrainCache(self.cache_file(subject), self.rois) as cache:
+            return [cache.areas(roi) for roi in self.rois]
 
     def _missing_cache(self, subject: int) -> str:
         """What to do about a subject without a cache: the command that

@@ -40,10 +40,12 @@ def demo_data(python: str, data_root: str, seed: int, progress: StageProgress,
     progress.update()
     subjects = [str(s) for s in read_json(summary_file)['subjects']]
     # a cache of earlier data would be reused as it is: rebuild it then
-    # the demo has a few sessions per subject, not NSD's 30-40
+    # the demo has a few sessions per subject, not NSD's 30-40; the six
+    # groups, and nsdgeneral for the MindEye form
     run_stage('prepare the per-subject cache', [
         python, 'tools/dataset_converters/prepare_nsd.py', data_root,
-        '--subjects', *subjects, '--allow-partial'
+        '--subjects', *subjects, '--allow-partial', '--rois',
+        *layout.ROI_GROUPS, 'nsdgeneral'
     ] + (['--force'] if fresh else []), root)
     progress.update()
     run_stage('COCO annotations without the NSD images', [
@@ -129,4 +131,8 @@ def run_demo(work_dir: str = 'work_dirs/demo',
           f'{osp.join(work_dir, "summary.json")}; {len(pictures)} '
           'pictures:')
     print('\n'.join(f'  {p}' for p in pictures))
+    events = glob.glob(osp.join(root, work_dir, '**', 'events.out.tfevents.*'),
+                       recursive=True)
+    print(f'{len(events)} TensorBoard logs of the trainings: tensorboard '
+          f'--logdir {work_dir}')
     return summary

@@ -4,14 +4,16 @@ images."""
 import sys
 import time
 from dataclasses import dataclass
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 import torch
 from mmengine.config import Config
+from mmengine.dataset import Compose, pseudo_collate
 from mmengine.runner import Runner, set_random_seed
 from mmengine.utils import ProgressBar
 
+from mmbrain.datasets.transforms import LoadBrainResponses
 from mmbrain.evaluation import noise_ceiling
 from mmbrain.models import RidgeCV
 from mmbrain.registry import METRICS, MODELS
@@ -63,6 +65,9 @@ class ReadoutFit:
         ridge (RidgeCV): the fitted readout.
         shapes (dict): train / test images, features, voxels.
         seconds (dict): ``features`` and ``fit``.
+        model: the frozen feature extractor.
+        preprocessor: its data preprocessor.
+        device (str): where both run.
     """
     metrics: Dict[str, float]
     predictions: List[torch.Tensor]
@@ -72,6 +77,35 @@ class ReadoutFit:
     ridge: RidgeCV
     shapes: Dict[str, int]
     seconds: Dict[str, float]
+    model: torch.nn.Module
+    preprocessor: torch.nn.Module
+    device: str
+
+    def predict_images(self, files: Sequence[str], nsd_ids: Sequence[int],
+                       batch_size: int = 32) -> List[torch.Tensor]:
+        """Per ROI, (N, V_k) predictions for images without responses
+        (Algonauts' test images), through the test pipeline without
+        ``LoadBrainResponses``."""
+        dataset = self.test_set
+        transforms = Compose([
+            t for t in dataset.pipeline.transforms
+            if not isinstance(t, LoadBrainResponses)
+        ])
+        subject = dataset.subjects[0]
+        feats = []
+        for start in range(0, len(files), batch_size):
+            batch = pseudo_collate([
+                transforms(dict(img_path=f, nsd_id=int(i), subject=subject,
+                                rois=dataset.rois))
+                for f, i in zip(files[start:start + batch_size],
+                                nsd_ids[start:start + batch_size])
+            ])
+            img = self.preprocessor(batch)['inputs']['img']
+            with torch.no_grad():
+                feats.append(self.model(img.to(self.device)))
+        pred = self.ridge.predict(torch.cat(feats)).cpu()
+        return list(pred.split([p.shape[1] for p in self.predictions],
+                               dim=1))
 
 
 def fit_readout(cfg: Config, device: str = 'cpu') -> ReadoutFit:
@@ -104,11 +138,14 @@ def fit_readout(cfg: Config, device: str = 'cpu') -> ReadoutFit:
 
     metric = METRICS.build(cfg.test_evaluator)
     ceilings = test_noise_ceilings(test_set)
+    areas = (test_set.areas(test_set.subjects[0])
+             if getattr(metric, 'areas', False) else None)
     metric.process(None, [
         dict(
             pred_fmri=[p[i].numpy() for p in pred],
             gt_fmri=[y[i].numpy() for y in y_test],
             noise_ceiling=ceilings,
+            areas=areas,
             rois=test_set.rois) for i in range(len(x_test))
     ])
     return ReadoutFit(
@@ -120,4 +157,7 @@ def fit_readout(cfg: Config, device: str = 'cpu') -> ReadoutFit:
         ridge=ridge,
         shapes=dict(train=len(x_train), test=len(x_test),
                     features=x_train.shape[1], voxels=sum(sizes)),
-        seconds=dict(features=features_s, fit=fit_s))
+        seconds=dict(features=features_s, fit=fit_s),
+        model=model,
+        preprocessor=preprocessor,
+        device=device)

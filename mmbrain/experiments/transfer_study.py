@@ -103,13 +103,13 @@ class Study:
 
     def train(self, title: str, config: str, work_dir: str,
               options: List[str]) -> str:
-        """Train ``config`` in ``work_dir`` unless it finished; a killed
-        training resumes from its last checkpoint. Returns the final
-        checkpoint."""
+        """Train ``config`` in ``work_dir`` unless it finished, logging to
+        TensorBoard too; a killed training resumes from its last
+        checkpoint. Returns the final checkpoint."""
         finished = osp.join(work_dir, 'finished')
         self.stage(title, [
             'tools/train.py', config, '--work-dir', work_dir, '--resume',
-            '--cfg-options', *options
+            '--tensorboard', '--cfg-options', *options
         ], finished)
         # marks a run that ended
         open(osp.join(self.root, finished), 'a').close()

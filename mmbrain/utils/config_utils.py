@@ -31,6 +31,20 @@ def load_tool_config(config: str,
     return cfg
 
 
+def add_tensorboard(cfg: Config) -> Config:
+    """Log the training curves to TensorBoard as well: mmengine's
+    ``TensorboardVisBackend`` beside the visualizer's backends (its events
+    go to ``<work_dir>/<timestamp>/vis_data/``)."""
+    visualizer = cfg.get('visualizer') or dict(type='Visualizer')
+    backends = list(visualizer.get('vis_backends')
+                    or [dict(type='LocalVisBackend')])
+    if not any(b.get('type') == 'TensorboardVisBackend' for b in backends):
+        backends.append(dict(type='TensorboardVisBackend'))
+    visualizer['vis_backends'] = backends
+    cfg.visualizer = visualizer
+    return cfg
+
+
 def derive_num_rois(cfg: Config, source: str) -> Config:
     """Set ``model.brain_encoder.num_rois`` from the dataloaders' ``rois``
     list, so that R is written once; counts that disagree with it (an

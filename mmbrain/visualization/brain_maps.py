@@ -10,6 +10,7 @@ import numpy as np
 from nibabel.affines import apply_affine
 
 from mmbrain.datasets.nsd import BrainCache
+from mmbrain.datasets.nsd.layout import require_file
 from mmbrain.evaluation import noise_normalized_score
 from .canvas import agg_figure
 
@@ -37,17 +38,26 @@ def voxel_volume(values: Sequence[np.ndarray], ijk: Sequence[np.ndarray],
     return volume
 
 
-def save_brain_maps(maps: Dict[str, np.ndarray], affine: np.ndarray,
-                    out_prefix: str, title: str = '') -> Dict[str, str]:
+def save_brain_maps(maps: Dict[str, np.ndarray],
+                    affine: np.ndarray,
+                    out_prefix: str,
+                    title: str = '',
+                    bg_img: Optional[str] = None) -> Dict[str, str]:
     """Write each (X, Y, Z) map as ``<out_prefix><name>.nii.gz`` with the
     subject's affine, and one PNG of them all, ``<out_prefix>map.png``
-    (nilearn's ``plot_stat_map``, axial slices through the ROI voxels, no
-    anatomy underneath: the maps are in the subject's own space; a value of
-    exactly 0 is drawn as background).
+    (nilearn's ``plot_stat_map``, axial slices through the ROI voxels; a
+    value of exactly 0 is drawn as background).
+
+    Args:
+        bg_img (str, optional): Anatomy to draw under the maps, a NIfTI in
+            the subject's space (NSD's ``T1_to_func1pt8mm.nii.gz``).
+            Defaults to None (no anatomy).
 
     Returns:
         dict: name (and ``'png'``) -> file written.
     """
+    if bg_img is not None:
+        require_file(bg_img)
     files = {}
     fig = agg_figure(figsize=(11, 2.2 * len(maps)))
     axes = fig.subplots(len(maps), 1, squeeze=False)
@@ -69,10 +79,12 @@ def save_brain_maps(maps: Dict[str, np.ndarray], affine: np.ndarray,
             cmap='inferno', symmetric_cbar=False, vmin=0.))
         plotting.plot_stat_map(
             nib.Nifti1Image(np.nan_to_num(volume), affine),
-            bg_img=None, display_mode='z', cut_coords=cuts.tolist(), axes=ax,
-            vmax=vmax, threshold=1e-6, colorbar=True, black_bg=False,
-            annotate=True, draw_cross=False, **colors)
-        ax.set_title(f'{title}{name} ({inside.sum()} voxels)', fontsize=10)
+            bg_img=bg_img, display_mode='z', cut_coords=cuts.tolist(),
+            axes=ax, vmax=vmax, threshold=1e-6, colorbar=True,
+            black_bg=False, annotate=True, draw_cross=False, **colors)
+        over = '' if bg_img is None else f', over {osp.basename(bg_img)}'
+        ax.set_title(f'{title}{name} ({inside.sum()} voxels{over})',
+                     fontsize=10)
     files['png'] = f'{out_prefix}map.png'
     fig.savefig(files['png'], dpi=100)
     return files
@@ -114,7 +126,8 @@ def encoding_maps(cache_file: str,
                   rs: Sequence[np.ndarray],
                   ceilings: Optional[Sequence[np.ndarray]],
                   out_dir: str,
-                  title: str = '') -> List[str]:
+                  title: str = '',
+                  bg_img: Optional[str] = None) -> List[str]:
     """Where a readout predicts a subject's brain, in ``out_dir``.
 
     For a cache with a volume (raw NSD), ``brain_r.nii.gz`` and, with
@@ -130,6 +143,8 @@ def encoding_maps(cache_file: str,
             noise ceilings (fraction of variance).
         out_dir (str): Where to write.
         title (str): Prefix of the titles.
+        bg_img (str, optional): Anatomy under the volume maps (see
+            :func:`save_brain_maps`).
 
     Returns:
         list[str]: The files written.
@@ -148,4 +163,4 @@ def encoding_maps(cache_file: str,
             [noise_normalized_score(r, c) for r, c in zip(rs, ceilings)],
             ijk, shape)
     return list(save_brain_maps(maps, affine, osp.join(out_dir, 'brain_'),
-                                title).values())
+                                title, bg_img).values())

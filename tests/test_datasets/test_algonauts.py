@@ -87,3 +87,50 @@ def test_bad_algonauts_inputs(tmp_path):
     with pytest.raises(NSDFormatError, match='2 rows for 3 training images'):
         convert_algonauts_subject(subj, 1, str(tmp_path / 'p'), coords,
                                   rois=ROIS)
+
+
+def test_submission_needs_every_vertex(tmp_path):
+    from mmbrain.datasets.nsd.algonauts import write_submission
+    pred = [np.arange(6, dtype=np.float64).reshape(2, 3),
+            np.array([[10.], [11.]])]
+    vertex = [np.array([0, 3, 1]), np.array([2])]
+    files = write_submission(str(tmp_path), 1, pred, vertex,
+                             dict(lh=2, rh=2))
+    lh, rh = np.load(files['lh']), np.load(files['rh'])
+    assert lh.dtype == rh.dtype == np.float32
+    np.testing.assert_array_equal(lh, [[0, 2], [3, 5]])
+    np.testing.assert_array_equal(rh, [[10, 1], [11, 4]])
+    assert files['rh'] == str(tmp_path / 'subj01' / 'rh_pred_test.npy')
+    with pytest.raises(ValueError, match='the ROIs predict 3 of the 4 '
+                       'challenge vertices of subject 1; a submission needs '
+                       'them all: convert with --rois all-vertices'):
+        write_submission(str(tmp_path), 1, pred[:1], vertex[:1],
+                         dict(lh=2, rh=2))
+
+
+def test_all_vertices_and_test_images(tmp_path):
+    from mmbrain.datasets.nsd import BrainCache
+    from mmbrain.datasets.nsd.algonauts import image_files
+    subj = build_algonauts(str(tmp_path))
+    convert_algonauts_subject(subj, 1, str(tmp_path / 'prepared'),
+                              coords_of(str(tmp_path)),
+                              rois=['all-vertices', 'streams'])
+    with BrainCache(str(tmp_path / 'prepared' / 'subj01.h5')) as cache:
+        assert cache.hemisphere_vertices == VERTICES
+        assert cache.vertex('all-vertices').tolist() == list(range(9))
+        assert cache.vertex('streams').tolist() == [0, 2, 4, 5, 7]
+        assert cache.source == osp.abspath(subj)
+    folder = osp.join(subj, 'test_split', 'test_images')
+    os.makedirs(folder)
+    for name in ('test-0002_nsd-00007.png', 'test-0001_nsd-00900.png',
+                 'other.png'):
+        cv2.imwrite(osp.join(folder, name), np.zeros((2, 2, 3), np.uint8))
+    files, nsd_ids = image_files(subj, 'test')
+    assert [osp.basename(f) for f in files] == [
+        'test-0001_nsd-00900.png', 'test-0002_nsd-00007.png']
+    assert nsd_ids.tolist() == [900, 7]
+    os.remove(files[0])
+    os.remove(files[1])
+    with pytest.raises(NSDFormatError, match='test_images: no '
+                       'test-NNNN_nsd-NNNNN.png images'):
+        image_files(subj, 'test')

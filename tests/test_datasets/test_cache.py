@@ -128,6 +128,6 @@ def test_missing_roi_group(tmp_path):
     path = str(tmp_path / 'subj01.h5')
     write_by_hand(path)
     with pytest.raises(NSDFormatError,
-                       match=r"ROI groups \['streams'\] are absent; it holds "
+                       match=r"ROIs \['streams'\] are absent; it holds "
                        r"\['floc-faces'\]"):
         BrainCache(path, ['floc-faces', 'streams'])

@@ -112,13 +112,16 @@ def test_missing_cache_and_bad_arguments(build, nsd_root, tmp_path):
         build(nsd_root, subjects=[9])
     with pytest.raises(ValueError, match='split must be one of'):
         build(nsd_root, subjects=[1], split='val')
-    with pytest.raises(ValueError, match='unknown ROI groups'):
-        NSDBrainDataset(data_root=nsd_root, subjects=[1], rois=['v1'])
+    with pytest.raises(ValueError, match="bad ROI 'v1:'"):
+        NSDBrainDataset(data_root=nsd_root, subjects=[1], rois=['v1:'])
+    with pytest.raises(ValueError, match='ROIs named twice'):
+        NSDBrainDataset(data_root=nsd_root, subjects=[1],
+                        rois=['v1', 'v1'])
 
 
 def test_roi_absent_from_cache(nsd_root):
     with pytest.raises(NSDFormatError,
-                       match=r"ROI groups \['floc-words'\] are absent"):
+                       match=r"ROIs \['floc-words'\] are absent"):
         NSDBrainDataset(
             data_root=nsd_root, subjects=[1], rois=['floc-words'])
 

@@ -130,8 +130,9 @@ def test_missing_roi_is_named(mini_nsd, tmp_path):
     root = mini_nsd.build(tmp_path / 'nsd', subjects=(1, ))
     os.remove(layout.roi_path(root, 1, 'floc-faces'))
     with pytest.raises(NSDFormatError,
-                       match=r'subj01/func1pt8mm/roi/floc-faces.nii.gz: file '
-                       'not found'):
+                       match=r"subj01/func1pt8mm/roi: no ROI mask "
+                       r"floc-faces.nii.gz for 'floc-faces'; the masks here "
+                       r"are \['prf-visualrois'\]"):
         prepare_subject(root, 1, str(tmp_path / 'p'), rois=mini_nsd.rois,
                         progress=False, allow_partial=True)
 
@@ -139,8 +140,9 @@ def test_missing_roi_is_named(mini_nsd, tmp_path):
 def test_unknown_subject_and_roi(tmp_path):
     with pytest.raises(ValueError, match='unknown NSD subject 0'):
         prepare_subject(str(tmp_path), 0, str(tmp_path))
-    with pytest.raises(ValueError, match='unknown ROI groups'):
-        prepare_subject(str(tmp_path), 1, str(tmp_path), rois=['v1'])
+    with pytest.raises(ValueError, match="bad ROI 'floc-faces:FFA-1,'"):
+        prepare_subject(str(tmp_path), 1, str(tmp_path),
+                        rois=['floc-faces:FFA-1,'])
 
 
 def test_missing_sessions_are_named(mini_nsd, tmp_path):

@@ -82,3 +82,39 @@ def test_metric_averages_over_subjects():
     each = [encoding_scores(pred, gt, ['x']) for gt, pred in parts.values()]
     assert out == pytest.approx({k: (each[0][k] + each[1][k]) / 2
                                  for k in each[0]})
+
+
+def test_median_per_area_by_hand():
+    # ROI a's three voxels have r = 1, -1, 0.8 (as above); areas FFA-1
+    # (voxels 0 and 2) and OFA (voxel 1)
+    t = np.array([1., 2, 3, 4])
+    pred = np.stack([t, -t, [1., 3, 2, 4]], 1)
+    target = np.stack([t, t, t], 1)
+    areas = [np.array(['FFA-1', 'OFA', 'FFA-1'])]
+    out = encoding_scores([pred], [target], ['a'], areas=areas)
+    assert out['median_r/a/FFA-1'] == pytest.approx((1 + 0.8) / 2)
+    assert out['median_r/a/OFA'] == pytest.approx(-1)
+    assert out['median_r/a'] == pytest.approx(0.8)
+    with pytest.raises(ValueError, match=r'a: \(2,\) area names for \(3,\) '
+                       'voxels'):
+        encoding_scores([pred], [target], ['a'], areas=[areas[0][:2]])
+
+    # the metric, over two subjects: an area one subject lacks is averaged
+    # over the other
+    metric = BrainEncodingMetric(areas=True)
+    second = [np.array(['FFA-1', 'FFA-1', 'V1v'])]
+    metric.process(None, [
+        dict(pred_fmri=[pred[i]], gt_fmri=[target[i]], rois=('a', ),
+             subject=s, areas=a)
+        for s, a in ((1, areas), (2, second)) for i in range(4)
+    ])
+    out = metric.compute_metrics(metric.results)
+    assert out['median_r/a/FFA-1'] == pytest.approx((0.9 + 0) / 2)
+    assert out['median_r/a/OFA'] == pytest.approx(-1)
+    assert out['median_r/a/V1v'] == pytest.approx(0.8)
+    # asked for areas, given none
+    with pytest.raises(ValueError, match=r"needs each sample's 'areas'"):
+        BrainEncodingMetric(areas=True).process(
+            None, [dict(pred_fmri=[pred[0]], gt_fmri=[target[0]])])
+    assert 'median_r/a/OFA' not in BrainEncodingMetric().compute_metrics(
+        metric.results)

@@ -179,8 +179,11 @@ def test_a_subject_listed_twice_is_prepared_once(tmp_path, prepare,
 @pytest.mark.parametrize('args,error', [
     (['--subjects', '9'], 'unknown NSD subject 9: subjects are the integers '
      '1..8'),
-    (['--subjects', '1', '--rois', 'V1'], "unknown ROI groups ['V1']; NSD "
-     'has '),
+    (['--subjects', '1', '--rois', 'V1'], '{root}/nsddata/ppdata/subj01/'
+     "func1pt8mm/roi: no ROI mask V1.nii.gz for 'V1'; the masks here are "
+     "['floc-bodies', 'floc-faces', 'floc-places', 'floc-words', "
+     "'nsdgeneral', 'prf-visualrois', 'streams']"),
+    (['--subjects', '1', '--rois', 'floc-faces:'], "bad ROI 'floc-faces:'"),
     (['--subjects', '1', '--subjects', '2'], '--subjects given more than '
      'once'),
     (['--subjects', '1', '--workers', '0'], '--workers must be at least 1'),
@@ -190,7 +193,8 @@ def test_user_mistakes_get_one_line(run_tool, raw_demo_nsd, args, error):
                     check=False)
     assert proc.returncode == 2
     assert proc.stdout == ''
-    assert proc.stderr.startswith('prepare_nsd.py: error: ' + error)
+    assert proc.stderr.startswith('prepare_nsd.py: error: ' +
+                                  error.format(root=raw_demo_nsd))
     assert proc.stderr.count('\n') == 1
 
 

@@ -4,6 +4,7 @@ import os.path as osp
 import signal
 import sys
 
+import numpy as np
 import pytest
 import torch
 
@@ -33,6 +34,25 @@ def test_killed_training_resumes_exactly(tmp_path, train_toy):
         for name in ('exp_avg', 'exp_avg_sq'):
             assert torch.equal(ref_opt[idx][name], res_opt[idx][name])
     assert ref['param_schedulers'] == res['param_schedulers']
+
+
+def test_tensorboard_logs_the_curves(tmp_path, train_toy):
+    """--tensorboard: an event file of the loss at every logged iteration,
+    beside the JSON scalars that stay."""
+    from tensorboard.backend.event_processing.event_accumulator import \
+        EventAccumulator
+    train_toy(tmp_path, '--tensorboard', '--cfg-options',
+              'train_cfg.max_iters=4')
+    events = [osp.join(d, f) for d, _, files in os.walk(tmp_path)
+              for f in files if f.startswith('events.out.tfevents.')]
+    assert len(events) == 1 and osp.basename(osp.dirname(
+        events[0])) == 'vis_data'
+    log = EventAccumulator(events[0])
+    log.Reload()
+    loss = log.Scalars('loss')
+    assert [e.step for e in loss] == [1, 2, 3, 4]
+    assert all(np.isfinite(e.value) for e in loss)
+    assert osp.exists(osp.join(osp.dirname(events[0]), 'scalars.json'))
 
 
 def test_resume_from_explicit_checkpoint(tmp_path, train_toy):

@@ -5,7 +5,7 @@ import nibabel as nib
 import numpy as np
 import pytest
 
-from mmbrain.datasets.nsd import CacheWriter
+from mmbrain.datasets.nsd import CacheWriter, NSDFormatError
 from mmbrain.visualization import encoding_maps, plot_roi_bars, voxel_volume
 
 AFFINE = np.array([[-2., 0, 0, 10], [0, 2, 0, -4], [0, 0, 3, 1],
@@ -58,6 +58,27 @@ def test_nsd_cache_gives_nifti_in_subject_space(tmp_path):
     assert score[2, 3, 1] == 0 and score[0, 1, 1] == 0
     png = mpimg.imread(files[2])
     assert png.shape[0] > 200 and png.std() > 0.01  # drawn, not blank
+
+
+def test_anatomy_under_the_map(tmp_path):
+    """With a T1 in the subject's space, the slices show it where the map
+    has no value: fewer white pixels than over nothing."""
+    cache = str(tmp_path / 'subj01.h5')
+    write_cache(cache)
+    t1 = str(tmp_path / 'T1_to_func1pt8mm.nii.gz')
+    anatomy = np.indices((3, 4, 2)).sum(0).astype(np.float32) + 50
+    nib.save(nib.Nifti1Image(anatomy, AFFINE), t1)
+    rs = [np.array([0.1, 0.7]), np.array([0.7, -0.3, 0.4])]
+    white = {}
+    for name, bg in (('bare', None), ('t1', t1)):
+        files = encoding_maps(cache, ['a', 'b'], rs, None,
+                              str(tmp_path / name), bg_img=bg)
+        png = mpimg.imread(files[-1])[..., :3]
+        white[name] = (png.min(-1) > 0.98).mean()
+    assert white['t1'] < white['bare'] - 0.01
+    with pytest.raises(NSDFormatError, match='T1.nii.gz: file not found'):
+        encoding_maps(cache, ['a', 'b'], rs, None, str(tmp_path / 'x'),
+                      bg_img=str(tmp_path / 'T1.nii.gz'))
 
 
 def test_surface_cache_gives_roi_bars(tmp_path):

@@ -12,11 +12,17 @@ the user gives, one (V, 3) .npy per subject and hemisphere::
         --vertex-coords 'coords/subj{subject:02d}_{hemi}.npy' \
         --stim-info data/nsd/nsddata/experiments/nsd/nsd_stim_info_merged.csv
 
+Any mask of a subject's ``roi/`` folder can be kept, narrowed to some of
+its labels (named by ``nsddata/freesurfer/subjXX/label/<mask>.mgz.ctab``)::
+
+    python tools/dataset_converters/prepare_nsd.py data/nsd --subjects 1 \
+        --rois nsdgeneral 'floc-faces:FFA-1,FFA-2' prf-visualrois:V1v,V1d
+
 Writes ``<out-dir>/subjXX.h5`` (default ``<data_root>/prepared``). Re-running
 skips finished subjects and, inside a subject, finished sessions. A subject
 with fewer session files than NSD has is refused unless ``--allow-partial``.
-Prints, per subject, the voxels kept and dropped (NaN or constant) per ROI
-group, the time taken and the peak memory of its process. A subject that
+Prints, per subject, the voxels kept and dropped (NaN or constant) per ROI,
+the time taken and the peak memory of its process. A subject that
 fails is reported on one line with its file while the others go on; the
 exit status is then 1.
 
@@ -46,7 +52,7 @@ from mmbrain.datasets.nsd import (CacheWriteError, NSDFormatError,
 from mmbrain.datasets.nsd.algonauts import (HEMISPHERES,
                                              convert_algonauts_subject)
 from mmbrain.datasets.nsd.layout import (ROI_GROUPS, check_rois, check_root,
-                                         check_subject)
+                                         check_subject, require_mask)
 from mmbrain.datasets.nsd.prepare import prepare_subject, session_span
 
 # a user's mistake or a problem of the data: one line, no traceback
@@ -65,7 +71,14 @@ def parse_args():
     parser.add_argument('data_root', help='the NSD download')
     parser.add_argument('--subjects', type=int, nargs='+', required=True)
     parser.add_argument('--out-dir', help='default: <data_root>/prepared')
-    parser.add_argument('--rois', nargs='+', default=list(ROI_GROUPS))
+    parser.add_argument(
+        '--rois',
+        nargs='+',
+        default=list(ROI_GROUPS),
+        help="masks of the subject's roi/ folder (nsdgeneral, HCP_MMP1, "
+        '...), each optionally narrowed to labels by name or number '
+        "('floc-faces:FFA-1,FFA-2'); default: the six ROI groups. "
+        'Algonauts: ROI classes of roi_masks/, or all-vertices')
     parser.add_argument(
         '--workers',
         type=int,
@@ -115,7 +128,11 @@ def parse_args():
             check_subject(subject)
         check_rois(args.rois)
         check_root(args.data_root)
-    except ValueError as e:
+        if args.format == 'nsd':  # every mask there before any work
+            for subject in args.subjects:
+                for roi in args.rois:
+                    require_mask(args.data_root, subject, roi)
+    except (ValueError, NSDFormatError) as e:
         fail(str(e))
     twice = sorted(s for s, n in Counter(args.subjects).items() if n > 1)
     if twice:

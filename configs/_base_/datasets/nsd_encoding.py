@@ -14,4 +14,6 @@ test_dataloader = dict(
     persistent_workers=False, dataset=dict(subjects=subjects))
 val_dataloader = None
 val_evaluator = None
-test_evaluator = dict(_delete_=True, type='BrainEncodingMetric')
+# areas=True adds the median r of each labelled area of each ROI
+# (median_r/floc-faces/FFA-1, ...; --cfg-options test_evaluator.areas=True)
+test_evaluator = dict(_delete_=True, type='BrainEncodingMetric', areas=False)

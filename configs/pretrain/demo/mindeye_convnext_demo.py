@@ -1,12 +1,16 @@
-# The demo of ../mindeye_convnext_s.py: the MindEye-style brain model with a
-# 128-d latent; the demo subjects have at most 778/145/183/204/148/996
-# voxels per ROI group.
+# The demo of ../mindeye_convnext_s.py: the MindEye-style brain model on the
+# demo's nsdgeneral (the union of its six groups; at most 1520 voxels per
+# subject) with a 128-d latent.
 _base_ = './brainformer_convnext_demo.py'
+rois = ['nsdgeneral']
+train_dataloader = dict(dataset=dict(rois=rois))
+val_dataloader = dict(dataset=dict(rois=rois))
+test_dataloader = val_dataloader
 model = dict(
     brain_encoder=dict(
         _delete_=True,
         type='MindEyeBrainEncoder',
-        num_voxels=[1000, 200, 250, 250, 200, 1200],
+        num_voxels=[1600],
         subjects={{_base_.subjects}},
         latent_dims=128,
         embed_dims={{_base_.embed_dims}}),

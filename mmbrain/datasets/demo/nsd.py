@@ -5,7 +5,8 @@ import numpy as np
 
 from mmbrain.evaluation.metrics.pearson import noise_ceiling
 from ..nsd import layout, raw_writer
-from .responses import subject_volume, voxel_ncsnr, voxel_signal
+from .responses import (AREA_NAMES, nsdgeneral_mask, subject_volume,
+                        synthetic_t1, voxel_ncsnr, voxel_signal)
 from .spec import DemoSpec
 
 
@@ -51,7 +52,9 @@ def write_nsd(root: str, spec: DemoSpec, images: np.ndarray,
 def _write_subject(root: str, subject: int, spec: DemoSpec,
                    features: List[Dict], subjectim: np.ndarray,
                    order: np.ndarray) -> Dict:
-    """One subject's ROI NIfTIs, ncsnr and per-session betas: the voxel
+    """One subject's ROI NIfTIs (the six groups and ``nsdgeneral``, their
+    union) with NSD's label tables, a T1 in their space, ncsnr and
+    per-session betas: the voxel
     signal of :func:`~.responses.voxel_signal` with a per-session drift and
     gain, trial noise of std ``spec.noise / ncsnr`` (ncsnr from
     :func:`~.responses.voxel_ncsnr`; ``spec.noise`` outside the ROIs), and
@@ -65,7 +68,12 @@ def _write_subject(root: str, subject: int, spec: DemoSpec,
     rng = np.random.default_rng([spec.seed, subject])
     shape, affine, labels = subject_volume(rng, subject)
     brain = labels[layout.ROI_GROUPS[0]] >= 0
-    raw_writer.write_rois(root, subject, labels, affine)
+    raw_writer.write_rois(root, subject,
+                          dict(labels, nsdgeneral=nsdgeneral_mask(labels)),
+                          affine)
+    for mask, names in AREA_NAMES.items():
+        raw_writer.write_label_table(root, subject, mask, names)
+    raw_writer.write_t1(root, subject, synthetic_t1(labels), affine)
     signal = voxel_signal(rng, labels, affine, features)
     # a few dead voxels inside the ROIs: constant 0, to be dropped
     roi_any = np.argwhere(
@@ -94,6 +102,7 @@ def _write_subject(root: str, subject: int, spec: DemoSpec,
         volume=list(shape),
         voxels={r: int((labels[r] > 0).sum())
                 for r in layout.ROI_GROUPS},
+        nsdgeneral_voxels=int((nsdgeneral_mask(labels) > 0).sum()),
         dead_voxels=3,
         # what prepare_nsd.py will find, per group: the median ncsnr, the
         # three-trial noise ceiling (%) it gives, and the share of the

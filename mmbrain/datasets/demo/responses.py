@@ -33,6 +33,44 @@ def subject_volume(rng: np.random.Generator, subject: int):
     return shape, affine, labels
 
 
+# the first three label names of each mask's NSD label table (the demo's
+# groups have labels 1-3), and nsdgeneral's one label
+AREA_NAMES = {
+    'prf-visualrois': {1: 'V1v', 2: 'V1d', 3: 'V2v'},
+    'floc-bodies': {1: 'EBA', 2: 'FBA-1', 3: 'FBA-2'},
+    'floc-faces': {1: 'OFA', 2: 'FFA-1', 3: 'FFA-2'},
+    'floc-places': {1: 'OPA', 2: 'PPA', 3: 'RSC'},
+    'floc-words': {1: 'OWFA', 2: 'VWFA-1', 3: 'VWFA-2'},
+    'streams': {1: 'early', 2: 'midventral', 3: 'midlateral'},
+    'nsdgeneral': {1: 'nsdgeneral'},
+}
+
+
+def nsdgeneral_mask(labels: Dict[str, np.ndarray]) -> np.ndarray:
+    """(X, Y, Z) int32 ``nsdgeneral``: 1 in any of the six groups, 0
+    elsewhere in the brain, -1 outside (as NSD's, it holds the visual
+    groups)."""
+    brain = labels[layout.ROI_GROUPS[0]] >= 0
+    inside = np.any([labels[r] > 0 for r in layout.ROI_GROUPS], axis=0)
+    return np.where(inside, 1, np.where(brain, 0, -1)).astype(np.int32)
+
+
+def synthetic_t1(labels: Dict[str, np.ndarray]) -> np.ndarray:
+    """(X, Y, Z) float32 T1-like anatomy of the demo brain: bright white
+    matter inside, a folded grey-matter ribbon, dark fluid at the rim, 0
+    outside (deterministic, no random draw)."""
+    brain = labels[layout.ROI_GROUPS[0]] >= 0
+    shape = np.array(brain.shape)
+    ijk = np.indices(brain.shape).transpose(1, 2, 3, 0)
+    rel = (ijk - (shape - 1) / 2) / (shape / 2)
+    radius = np.sqrt((rel**2).sum(-1))
+    # gyri: the grey/white boundary moves in and out with the angle
+    angle = np.arctan2(rel[..., 1], rel[..., 0])
+    boundary = 0.62 + 0.08 * np.sin(7 * angle) * np.cos(4 * rel[..., 2])
+    t1 = np.where(radius < boundary, 110., np.where(radius < 0.9, 70., 35.))
+    return np.where(brain, t1, 0.).astype(np.float32)
+
+
 def _smooth_weights(coords: np.ndarray, dim: int,
                     rng: np.random.Generator) -> np.ndarray:
     """(V, dim) weights that vary smoothly with voxel position (mm)."""

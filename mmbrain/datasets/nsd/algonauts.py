@@ -7,7 +7,11 @@ Per subject (``subjXX/``)::
                                                                 nsdId)
     training_split/training_fmri/{lh,rh}_training_fmri.npy    (images x
                                                                 vertices)
+    test_split/test_images/test-0001_nsd-00845.png            (no fMRI)
     roi_masks/{lh,rh}.<class>_challenge_space.npy             (vertices,)
+
+The ROI class :data:`ALL_VERTICES` is every vertex of the challenge space,
+as a submission (:func:`write_submission`) must predict.
 
 The responses are already averaged over repeats. Algonauts ships no vertex
 positions: the 3D coordinates come from files the user gives, one (V, 3)
@@ -29,7 +33,10 @@ from .stim_info import load_stim_info
 from .writing import SubjectLock, remove_temps
 
 HEMISPHERES = ('lh', 'rh')
-IMAGE_NAME = re.compile(r'train-(\d+)_nsd-(\d+)\.png')
+ALL_VERTICES = 'all-vertices'
+IMAGE_NAMES = dict(
+    training=re.compile(r'train-(\d+)_nsd-(\d+)\.png'),
+    test=re.compile(r'test-(\d+)_nsd-(\d+)\.png'))
 
 
 def _load_npy(path: str, ndim: int) -> np.ndarray:
@@ -44,17 +51,58 @@ def _load_npy(path: str, ndim: int) -> np.ndarray:
     return array
 
 
-def image_files(subject_dir: str) -> tuple:
-    """Sorted training image names and their 0-based nsdIds."""
-    folder = osp.join(subject_dir, 'training_split', 'training_images')
+def image_files(subject_dir: str, split: str = 'training') -> tuple:
+    """Sorted image paths of a split (``'training'`` or ``'test'``; the
+    challenge's order) and their 0-based nsdIds."""
+    folder = osp.join(subject_dir, f'{split}_split', f'{split}_images')
     if not osp.isdir(folder):
         raise NSDFormatError(folder, 'folder not found')
-    names = sorted(n for n in os.listdir(folder) if IMAGE_NAME.fullmatch(n))
+    pattern = IMAGE_NAMES[split]
+    names = sorted(n for n in os.listdir(folder) if pattern.fullmatch(n))
     if not names:
-        raise NSDFormatError(folder, 'no train-NNNN_nsd-NNNNN.png images')
-    nsd_ids = np.array(
-        [int(IMAGE_NAME.fullmatch(n).group(2)) for n in names])
+        prefix = 'train' if split == 'training' else split
+        raise NSDFormatError(folder,
+                             f'no {prefix}-NNNN_nsd-NNNNN.png images')
+    nsd_ids = np.array([int(pattern.fullmatch(n).group(2)) for n in names])
     return [osp.join(folder, n) for n in names], nsd_ids
+
+
+def write_submission(out_dir: str, subject: int,
+                     predictions: Sequence[np.ndarray],
+                     vertices: Sequence[np.ndarray],
+                     hemisphere_vertices: Dict[str, int]) -> Dict[str, str]:
+    """The challenge's files of one subject: ``<out_dir>/subjXX/
+    {lh,rh}_pred_test.npy``, float32 (test images, vertices).
+
+    Args:
+        predictions (Sequence[np.ndarray]): Per ROI, (N, V_k) predictions of
+            the N test images, in :func:`image_files` ``'test'`` order.
+        vertices (Sequence[np.ndarray]): Per ROI, (V_k,) challenge-space
+            vertex of each column (lh first, then rh).
+        hemisphere_vertices (dict): ``{'lh': n, 'rh': m}``.
+
+    Raises:
+        ValueError: The ROIs leave some vertex without a prediction.
+    """
+    total = sum(hemisphere_vertices[h] for h in HEMISPHERES)
+    full = np.full((len(predictions[0]), total), np.nan, np.float32)
+    for pred, vertex in zip(predictions, vertices):
+        full[:, vertex] = pred
+    missing = int(np.isnan(full[0]).sum()) if len(full) else 0
+    if missing:
+        raise ValueError(
+            f'the ROIs predict {total - missing} of the {total} challenge '
+            f'vertices of subject {subject}; a submission needs them all: '
+            f'convert with --rois {ALL_VERTICES}')
+    folder = osp.join(out_dir, f'subj{subject:02d}')
+    os.makedirs(folder, exist_ok=True)
+    files, start = {}, 0
+    for hemi in HEMISPHERES:
+        stop = start + hemisphere_vertices[hemi]
+        files[hemi] = osp.join(folder, f'{hemi}_pred_test.npy')
+        np.save(files[hemi], full[:, start:stop])
+        start = stop
+    return files
 
 
 def convert_algonauts_subject(subject_dir: str,
@@ -70,7 +118,8 @@ def convert_algonauts_subject(subject_dir: str,
         subject (int): NSD subject number (1..8).
         out_dir (str): Where the cache goes.
         vertex_coords (dict): ``{'lh': path, 'rh': path}`` of (V, 3) arrays.
-        rois (Sequence[str]): ROI classes to keep.
+        rois (Sequence[str]): ROI classes to keep (:data:`ALL_VERTICES`:
+            every vertex).
         stim_info (str, optional): ``nsd_stim_info_merged.csv``, to mark the
             shared1000 images as the test split; without it there is no test
             split.
@@ -81,8 +130,9 @@ def convert_algonauts_subject(subject_dir: str,
     check_subject(subject)
     files, nsd_ids = image_files(subject_dir)
     fmri_dir = osp.join(subject_dir, 'training_split', 'training_fmri')
-    per_roi = {roi: ([], [], []) for roi in rois}  # responses, coords, index
-    offset = 0
+    # responses, coords, index, label
+    per_roi = {roi: ([], [], [], []) for roi in rois}
+    offset, counts = 0, {}
     for hemi in HEMISPHERES:
         fmri_file = osp.join(fmri_dir, f'{hemi}_training_fmri.npy')
         fmri = _load_npy(fmri_file, 2).astype(np.float32)
@@ -96,18 +146,23 @@ def convert_algonauts_subject(subject_dir: str,
                 vertex_coords[hemi], f'expected ({fmri.shape[1]}, 3) vertex '
                 f'coordinates for {fmri_file}, got {coords.shape}')
         for roi in rois:
-            mask_file = osp.join(subject_dir, 'roi_masks',
-                                 f'{hemi}.{roi}_challenge_space.npy')
-            mask = _load_npy(mask_file, 1)
-            if len(mask) != fmri.shape[1]:
-                raise NSDFormatError(
-                    mask_file, f'{len(mask)} vertices, the fmri has '
-                    f'{fmri.shape[1]}')
+            if roi == ALL_VERTICES:
+                mask = np.ones(fmri.shape[1], np.int64)
+            else:
+                mask_file = osp.join(subject_dir, 'roi_masks',
+                                     f'{hemi}.{roi}_challenge_space.npy')
+                mask = _load_npy(mask_file, 1)
+                if len(mask) != fmri.shape[1]:
+                    raise NSDFormatError(
+                        mask_file, f'{len(mask)} vertices, the fmri has '
+                        f'{fmri.shape[1]}')
             keep = np.flatnonzero(mask > 0)
             per_roi[roi][0].append(fmri[:, keep])
             per_roi[roi][1].append(coords[keep])
             per_roi[roi][2].append(keep + offset)
+            per_roi[roi][3].append(mask[keep].astype(np.int64))
         offset += fmri.shape[1]
+        counts[hemi] = int(fmri.shape[1])
 
     if stim_info is not None:
         stim = load_stim_info(stim_info)
@@ -124,7 +179,7 @@ def convert_algonauts_subject(subject_dir: str,
                 nsd_ids[order],
                 shared[order],
                 image_files=[osp.abspath(files[i]) for i in order]) as out:
-            for roi, (responses, coords, index) in per_roi.items():
+            for roi, (responses, coords, index, labels) in per_roi.items():
                 responses = np.concatenate(responses, axis=1)[order]
                 finite = np.isfinite(responses).all(0)
                 if not finite.any():
@@ -133,11 +188,13 @@ def convert_algonauts_subject(subject_dir: str,
                 stored = out.add_roi(
                     roi,
                     coords=np.concatenate(coords)[finite],
-                    vertex=np.concatenate(index)[finite])
+                    vertex=np.concatenate(index)[finite],
+                    labels=np.concatenate(labels)[finite])
                 stored[...] = responses[:, finite]
                 report['rois'][roi] = dict(
                     voxels=int(len(finite)),
                     dropped=int((~finite).sum()),
                     kept=int(finite.sum()))
-            out.finish(subject, rois, subject_dir, report)
+            out.finish(subject, rois, subject_dir, report,
+                       hemispheres=counts)
     return report

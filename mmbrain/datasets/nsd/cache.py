@@ -6,6 +6,7 @@ write it through :class:`CacheWriter`, and everything else reads it through
 
     attrs: version, subject, rois (json), source, report (json),
            sources (json {file: [size, mtime_ns]}, raw NSD only),
+           hemisphere_vertices (json {hemi: vertices}, Algonauts only),
            volume_shape (3,) and affine (4, 4): the subject's NIfTI volume
            that ``ijk`` indexes (raw NSD only)
     nsd_ids       (N,)  int64    0-based, sorted
@@ -19,6 +20,12 @@ write it through :class:`CacheWriter`, and everything else reads it through
     rois/<roi>/vertex     (V,)   int64    challenge-space vertex (Algonauts)
     rois/<roi>/ncsnr      (V,)   float32  noise ceiling SNR, when NSD's
                                           ncsnr.nii.gz is beside the betas
+    rois/<roi>/label      (V,)   int64    the voxel's label in its mask,
+                                          named by the group's attribute
+                                          label_names (json {label: name})
+
+``<roi>`` is the ROI as asked for: a mask, or a mask narrowed to labels
+(``floc-faces:FFA-1,FFA-2``, see :func:`.layout.parse_roi`).
 """
 import json
 import os
@@ -101,16 +108,23 @@ class CacheWriter:
                 coords: np.ndarray,
                 ijk: Optional[np.ndarray] = None,
                 vertex: Optional[np.ndarray] = None,
-                ncsnr: Optional[np.ndarray] = None) -> h5py.Dataset:
-        """Write an ROI group's voxels; returns its (N, V) float32
-        ``responses`` dataset, chunked by row, for the caller to fill."""
+                ncsnr: Optional[np.ndarray] = None,
+                labels: Optional[np.ndarray] = None,
+                label_names: Optional[Dict[int, str]] = None
+                ) -> h5py.Dataset:
+        """Write an ROI's voxels; returns its (N, V) float32 ``responses``
+        dataset, chunked by row, for the caller to fill."""
         group = self.file.create_group(f'rois/{roi}')
         group['coords'] = np.asarray(coords, dtype=np.float32)
         for name, value, dtype in (('ijk', ijk, np.int64),
                                    ('vertex', vertex, np.int64),
-                                   ('ncsnr', ncsnr, np.float32)):
+                                   ('ncsnr', ncsnr, np.float32),
+                                   ('label', labels, np.int64)):
             if value is not None:
                 group[name] = np.asarray(value, dtype=dtype)
+        if labels is not None:
+            group.attrs['label_names'] = json.dumps(
+                {int(k): v for k, v in (label_names or {}).items()})
         num_voxels = len(coords)
         return group.create_dataset(
             'responses', (self.num_images, num_voxels),
@@ -123,12 +137,16 @@ class CacheWriter:
                source: str,
                report: Dict,
                sources: Optional[Dict] = None,
-               volume: Optional[Tuple[Sequence[int], np.ndarray]] = None):
+               volume: Optional[Tuple[Sequence[int], np.ndarray]] = None,
+               hemispheres: Optional[Dict[str, int]] = None):
         """Set the attributes; call last, inside the ``with`` block.
         ``volume``: (X, Y, Z) and (4, 4) affine of the NIfTI space of
-        ``ijk``."""
+        ``ijk``; ``hemispheres``: the vertices of each hemisphere of the
+        challenge space of ``vertex`` (Algonauts)."""
         if volume is not None:
             self.file.attrs.update(volume_attrs(*volume))
+        if hemispheres is not None:
+            self.file.attrs['hemisphere_vertices'] = json.dumps(hemispheres)
         self.file.attrs.update(
             version=CACHE_VERSION,
             subject=subject,
@@ -153,11 +171,11 @@ class CacheWriter:
 
 
 class BrainCache:
-    """Read a cache, checking its version, layout and ROI groups on open.
+    """Read a cache, checking its version, layout and ROIs on open.
 
     Args:
         path (str): The ``subjXX.h5``.
-        rois (Sequence[str], optional): ROI groups that must be present.
+        rois (Sequence[str], optional): ROIs that must be present.
 
     Raises:
         NSDFormatError: Naming ``path``: missing, truncated, not a cache of
@@ -186,6 +204,10 @@ class BrainCache:
         self.subject = int(f.attrs['subject'])
         self.report: Dict = json.loads(f.attrs['report'])
         self.sources: Dict = json.loads(f.attrs['sources'])
+        self.source: str = f.attrs['source']
+        self.hemisphere_vertices: Optional[Dict[str, int]] = (json.loads(
+            f.attrs['hemisphere_vertices']) if 'hemisphere_vertices' in
+                                                    f.attrs else None)
         self.nsd_ids = read(
             require_dataset(f, 'nsd_ids', (None, ), np.integer))
         n = len(self.nsd_ids)
@@ -212,7 +234,7 @@ class BrainCache:
         missing = [r for r in rois if r not in self.rois]
         if missing:
             raise NSDFormatError(
-                self.path, f'ROI groups {missing} are absent; it holds '
+                self.path, f'ROIs {missing} are absent; it holds '
                 f'{self.rois}. Prepare it again with these --rois and --force')
         for roi in self.rois:
             coords = require_dataset(f, f'rois/{roi}/coords', (None, 3),
@@ -241,6 +263,36 @@ class BrainCache:
             raise NSDFormatError(
                 self.path, f'{key} lies outside the volume {self.volume_shape}')
         return ijk.astype(np.int64)
+
+    def vertex(self, roi: str) -> np.ndarray:
+        """(V,) challenge-space vertex of each of an ROI's columns
+        (Algonauts)."""
+        key = f'rois/{roi}/vertex'
+        if key not in self.file:
+            raise NSDFormatError(self.path, f'{roi} has no vertex indices '
+                                 '(not an Algonauts cache)')
+        return read(require_dataset(
+            self.file, key, (len(self.file[f'rois/{roi}/coords']), ),
+            np.integer))
+
+    def areas(self, roi: str) -> np.ndarray:
+        """(V,) the name of each voxel's label (its number where the mask
+        has no label table).
+
+        Raises:
+            NSDFormatError: The cache stores no labels (an older cache).
+        """
+        key = f'rois/{roi}/label'
+        if key not in self.file:
+            raise NSDFormatError(
+                self.path, f'{roi} has no voxel labels (a cache of an older '
+                'mmbrain); prepare it again with --force')
+        labels = read(require_dataset(
+            self.file, key, (len(self.file[f'rois/{roi}/coords']), ),
+            np.integer))
+        names = {int(k): v for k, v in json.loads(
+            self.file[f'rois/{roi}'].attrs.get('label_names', '{}')).items()}
+        return np.array([names.get(int(n), str(n)) for n in labels])
 
     def ncsnr(self, roi: str) -> Optional[np.ndarray]:
         """(V,) noise ceiling SNR, or None when the cache has none."""

@@ -6,17 +6,28 @@
     ├── nsddata/experiments/nsd/
     │   ├── nsd_expdesign.mat
     │   └── nsd_stim_info_merged.csv
-    ├── nsddata/ppdata/subj01/func1pt8mm/roi/
-    │   └── {prf-visualrois,floc-bodies,floc-faces,floc-places,floc-words,streams}.nii.gz
+    ├── nsddata/ppdata/subj01/func1pt8mm/
+    │   ├── roi/{nsdgeneral,prf-visualrois,floc-faces,HCP_MMP1,...}.nii.gz
+    │   └── T1_to_func1pt8mm.nii.gz                           (anatomy)
+    ├── nsddata/freesurfer/subj01/label/<mask>.mgz.ctab       (label names)
     ├── nsddata_stimuli/stimuli/nsd/nsd_stimuli.hdf5          (imgBrick)
     └── nsddata_betas/ppdata/subj01/func1pt8mm/betas_fithrf_GLMdenoise_RR/
         ├── betas_session01.hdf5 ... betas_session40.hdf5      (betas, int16)
         └── ncsnr.nii.gz
-"""
-import os.path as osp
 
+An ROI is named by its mask file, ``'nsdgeneral'`` for
+``roi/nsdgeneral.nii.gz``, and narrowed to some of its labels after a
+colon, by name (from the label table) or number:
+``'floc-faces:FFA-1,FFA-2'``, ``'prf-visualrois:1,2'``.
+"""
+import glob
+import os.path as osp
+from typing import Optional, Tuple
+
+# Brainformer's six ROI groups, the default ROIs
 ROI_GROUPS = ('prf-visualrois', 'floc-bodies', 'floc-faces', 'floc-places',
               'floc-words', 'streams')
+MASK_SUFFIX = '.nii.gz'
 # sessions recorded per subject (subj01..subj08)
 NUM_SESSIONS = (40, 40, 32, 30, 40, 32, 40, 30)
 NUM_SUBJECTS = len(NUM_SESSIONS)
@@ -38,12 +49,36 @@ def check_subject(subject: int) -> int:
     return subject
 
 
+def parse_roi(roi: str) -> Tuple[str, Optional[Tuple[str, ...]]]:
+    """``'floc-faces:FFA-1,FFA-2'`` -> ``('floc-faces', ('FFA-1',
+    'FFA-2'))``; ``'nsdgeneral'`` -> ``('nsdgeneral', None)``.
+
+    Raises:
+        ValueError: Not of the form ``mask`` or ``mask:label,label``.
+    """
+    if not isinstance(roi, str):
+        raise ValueError(f'an ROI is a mask name (a str), got {roi!r}')
+    mask, colon, labels = roi.partition(':')
+    areas = tuple(a.strip() for a in labels.split(',')) if colon else None
+    if (not mask or '/' in mask or mask != mask.strip()
+            or (areas is not None and (not all(areas)
+                                       or len(set(areas)) < len(areas)))):
+        raise ValueError(
+            f'bad ROI {roi!r}: name a mask of the subject\'s roi/ folder '
+            "('nsdgeneral'), optionally narrowed to distinct labels by name "
+            "or number ('floc-faces:FFA-1,FFA-2')")
+    return mask, areas
+
+
 def check_rois(rois) -> tuple:
-    """The ROI groups asked for, each one of :data:`ROI_GROUPS`."""
-    unknown = [r for r in rois if r not in ROI_GROUPS]
-    if unknown:
-        raise ValueError(f'unknown ROI groups {unknown}; NSD has '
-                         f'{list(ROI_GROUPS)}')
+    """The ROIs asked for (see :func:`parse_roi`), distinct and at least
+    one; whether their masks exist is checked where they are read."""
+    if isinstance(rois, str) or not rois:
+        raise ValueError(f'rois must be a list of ROI names, got {rois!r}')
+    for roi in rois:
+        parse_roi(roi)
+    if len(set(rois)) < len(rois):
+        raise ValueError(f'ROIs named twice in {list(rois)}')
     return tuple(rois)
 
 
@@ -76,9 +111,47 @@ def stimuli_path(root: str) -> str:
                     'nsd_stimuli.hdf5')
 
 
-def roi_path(root: str, subject: int, roi: str) -> str:
+def func_dir(root: str, subject: int) -> str:
     return osp.join(root, 'nsddata', 'ppdata', f'subj{subject:02d}',
-                    'func1pt8mm', 'roi', f'{roi}.nii.gz')
+                    'func1pt8mm')
+
+
+def roi_path(root: str, subject: int, roi: str) -> str:
+    """The mask file of an ROI (of its mask, for a narrowed one)."""
+    return osp.join(func_dir(root, subject), 'roi',
+                    parse_roi(roi)[0] + MASK_SUFFIX)
+
+
+def masks_present(root: str, subject: int) -> list:
+    """The names of the masks in a subject's ``roi/`` folder, sorted."""
+    pattern = osp.join(func_dir(root, subject), 'roi', '*' + MASK_SUFFIX)
+    return sorted(osp.basename(p)[:-len(MASK_SUFFIX)]
+                  for p in glob.glob(pattern))
+
+
+def require_mask(root: str, subject: int, roi: str) -> str:
+    """The mask file of an ROI, which must exist.
+
+    Raises:
+        NSDFormatError: Naming the ``roi/`` folder and the masks in it.
+    """
+    path = roi_path(root, subject, roi)
+    if not osp.isfile(path):
+        raise NSDFormatError(
+            osp.dirname(path), f'no ROI mask {osp.basename(path)} for '
+            f'{roi!r}; the masks here are {masks_present(root, subject)}')
+    return path
+
+
+def label_table_path(root: str, subject: int, roi: str) -> str:
+    """NSD's label names of an ROI's mask, ``<mask>.mgz.ctab``."""
+    return osp.join(root, 'nsddata', 'freesurfer', f'subj{subject:02d}',
+                    'label', parse_roi(roi)[0] + '.mgz.ctab')
+
+
+def t1_path(root: str, subject: int) -> str:
+    """The subject's T1 resampled to the functional space of the masks."""
+    return osp.join(func_dir(root, subject), 'T1_to_func1pt8mm.nii.gz')
 
 
 def betas_dir(root: str, subject: int) -> str:

@@ -4,7 +4,7 @@ Two stages, both resumable, with memory bounded by one session and one
 block of images, whatever the number of sessions and images:
 
 1. Per session (``subjXX_trials/sessionNN.h5``): the betas of every voxel in
-   any of the ROI groups are read a few trials at a time, z-scored per voxel
+   any of the ROIs are read a few trials at a time, z-scored per voxel
    over the session's trials, and written sorted by nsdId, with the size and
    modification time of the raw file. A kept session file is reused only if
    it matches the raw file and the voxels; each is written under a
@@ -18,9 +18,9 @@ block of images, whatever the number of sessions and images:
 
 Every input is read and checked before stage 1 (:func:`check_inputs`), and
 the subject's lock is held throughout, so two preparations of a subject
-never write at once. A complete cache is reused only if it holds the ROI
-groups asked for and its raw files are unchanged; otherwise the error says
-what differs.
+never write at once. A complete cache is reused only if it holds the ROIs
+asked for and its raw files (masks and label tables among them) are
+unchanged; otherwise the error says what differs.
 """
 import glob
 import json
@@ -105,7 +105,9 @@ def source_files(root: str, subject: int, rois: Sequence[str],
     """Fingerprints of the raw files a cache is made of, by path relative to
     ``root``."""
     paths = [layout.expdesign_path(root), layout.stim_info_path(root)]
-    paths += [layout.roi_path(root, subject, roi) for roi in rois]
+    paths += [layout.require_mask(root, subject, roi) for roi in rois]
+    paths += [layout.label_table_path(root, subject, roi) for roi in rois
+              if osp.isfile(layout.label_table_path(root, subject, roi))]
     paths += [layout.betas_path(root, subject, s) for s in sessions]
     if osp.exists(layout.ncsnr_path(root, subject)):
         paths.append(layout.ncsnr_path(root, subject))
@@ -159,12 +161,12 @@ def average_repeats(trial_ids: np.ndarray, values: np.ndarray,
 
 @dataclass
 class SubjectVoxels:
-    """The ROI groups of a subject and the union of their voxels.
+    """The ROIs of a subject and the union of their voxels.
 
     Attributes:
-        rois (dict): ROI group -> :class:`ROIVoxels`.
+        rois (dict): ROI -> :class:`ROIVoxels`.
         union (np.ndarray): (U, 3) sorted NIfTI indices of every voxel.
-        columns (dict): ROI group -> (V_k,) its voxels' rows in ``union``.
+        columns (dict): ROI -> (V_k,) its voxels' rows in ``union``.
         volume_shape (tuple): (X, Y, Z).
         affine (np.ndarray): (4, 4) the masks' voxel-to-mm affine.
     """
@@ -178,7 +180,9 @@ class SubjectVoxels:
 def load_subject_voxels(root: str, subject: int,
                         rois: Sequence[str]) -> SubjectVoxels:
     voxels = {
-        roi: load_roi_voxels(layout.roi_path(root, subject, roi))
+        roi: load_roi_voxels(layout.require_mask(root, subject, roi),
+                             layout.parse_roi(roi)[1],
+                             layout.label_table_path(root, subject, roi))
         for roi in rois
     }
     shapes = {v.volume_shape for v in voxels.values()}
@@ -212,7 +216,7 @@ class SubjectInputs:
 
     Attributes:
         sessions (list): Numbers of the session files present (1..n).
-        voxels (SubjectVoxels): The ROI groups' voxels.
+        voxels (SubjectVoxels): The ROIs' voxels.
         trials_per_session (int): T, the same in every session file.
         trial_ids (np.ndarray): (n * T,) nsdId of each trial of the present
             sessions, from the experiment design.
@@ -429,7 +433,7 @@ def check_reuse(path: str, root: str, rois: Sequence[str],
         problems = []
         missing = [r for r in rois if r not in cache.rois]
         if missing:
-            problems.append(f'it lacks ROI groups {missing} (it holds '
+            problems.append(f'it lacks ROIs {missing} (it holds '
                             f'{cache.rois})')
         changed = [
             name for name, stamp in cache.sources.items()
@@ -508,7 +512,8 @@ def prepare_subject(root: str,
         root (str): The NSD download (see :mod:`.layout`).
         subject (int): 1..8.
         out_dir (str): Where ``subjXX.h5`` (and the trials folder) go.
-        rois (Sequence[str]): ROI groups to keep.
+        rois (Sequence[str]): ROIs to keep: mask names, optionally narrowed
+            (see :func:`.layout.parse_roi`).
         keep_trials (bool): Keep ``subjXX_trials/`` with the z-scored
             single trials. Defaults to False.
         chunk_trials (int): Trials read at a time from a session file.
@@ -521,7 +526,7 @@ def prepare_subject(root: str,
         progress (bool): Show a progress bar over sessions.
 
     Raises:
-        ValueError: An unknown subject or ROI group.
+        ValueError: An unknown subject or a malformed ROI name.
         NSDFormatError: A raw file is missing or wrong, naming it.
         SubjectLockedError: Another process prepares the subject.
         CacheWriteError: A file of the cache cannot be written (a full
@@ -597,6 +602,8 @@ def write_cache(root: str, subject: int, inputs: SubjectInputs, final: str,
                 roi,
                 coords=voxels.rois[roi].coords[keep],
                 ijk=ijk,
+                labels=voxels.rois[roi].labels[keep],
+                label_names=voxels.rois[roi].label_names,
                 ncsnr=None if inputs.ncsnr is None else
                 inputs.ncsnr[tuple(ijk.T)]), columns[keep]))
             report['rois'][roi] = dict(

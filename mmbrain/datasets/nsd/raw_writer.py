@@ -109,13 +109,33 @@ def write_stim_info(root: str,
 
 def write_rois(root: str, subject: int, labels: Dict[str, np.ndarray],
                affine: np.ndarray) -> Dict[str, str]:
-    """One ``roi/<group>.nii.gz`` per ROI group: (X, Y, Z) int labels, > 0
-    inside the group; returns the paths by group."""
+    """One ``roi/<mask>.nii.gz`` per mask: (X, Y, Z) int labels, > 0
+    inside it, 0 in the brain, -1 outside; returns the paths by mask."""
     paths = {}
     for roi, volume in labels.items():
         paths[roi] = _parent(layout.roi_path(root, subject, roi))
         nib.save(nib.Nifti1Image(np.asarray(volume), affine), paths[roi])
     return paths
+
+
+def write_label_table(root: str, subject: int, mask: str,
+                      names: Dict[int, str]) -> str:
+    """``<mask>.mgz.ctab`` as NSD ships it: a line ``<label> <name>`` per
+    label, 0 (``Unknown``) first."""
+    path = _parent(layout.label_table_path(root, subject, mask))
+    with open(path, 'w', encoding='utf-8') as f:
+        for label, name in sorted({0: 'Unknown', **names}.items()):
+            f.write(f'{label} {name}\n')
+    return path
+
+
+def write_t1(root: str, subject: int, t1: np.ndarray,
+             affine: np.ndarray) -> str:
+    """``T1_to_func1pt8mm.nii.gz``: the (X, Y, Z) anatomy in the masks'
+    space, float32."""
+    path = _parent(layout.t1_path(root, subject))
+    nib.save(nib.Nifti1Image(t1.astype(np.float32), affine), path)
+    return path
 
 
 def write_ncsnr(root: str, subject: int, ncsnr: np.ndarray,
