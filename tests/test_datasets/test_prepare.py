@@ -201,8 +201,8 @@ def test_reuse_checks_roi_groups_and_raw_files(mini_nsd, tmp_path):
     shutil.copy(layout.roi_path(root, 1, 'floc-faces'),
                 layout.roi_path(root, 1, 'floc-bodies'))
     with pytest.raises(NSDFormatError,
-                       match=r"subj01.h5: is complete, but it lacks ROI "
-                       r"groups \['floc-bodies'\]"):
+                       match=r"subj01.h5: is complete, but it lacks ROIs "
+                       r"\[.floc-bodies.\]"):
         prepare_subject(root, 1, out, rois=mini_nsd.rois + ('floc-bodies', ),
                         **kwargs)
 

@@ -66,16 +66,28 @@ def test_benchmark_ridge_himalaya(last_line):
 
 
 # MindEye groups the batch by subject on the device: unique, then nonzero
-# per subject (two here)
-@pytest.mark.parametrize('name,syncs', [('brainformer', 0), ('mindeye', 3)])
-def test_benchmark_pretrain(name, syncs, last_line, demo_config):
+# per subject (two here); it reads one ROI, nsdgeneral
+@pytest.mark.parametrize('name,syncs,voxels',
+                         [('brainformer', 0, [200, 60, 80, 90, 70, 300]),
+                          ('mindeye', 3, [500])])
+def test_benchmark_pretrain(name, syncs, voxels, last_line, demo_config):
     config = demo_config.replace('brainformer', name)
     out = last_line([
         'tools/analysis_tools/benchmark_pretrain.py', config,
-        '--batch', '2', '--voxels', '200', '60', '80', '90', '70', '300'
+        '--batch', '2', '--voxels', *map(str, voxels)
     ])
     assert 0 <= out['encoder_share'] <= 1 and out['params_m'] > 1
     assert out['syncs_per_step'] == syncs and out['ops_per_step'] > 100
+
+
+def test_benchmark_pretrain_voxels_follow_the_rois(run_tool, demo_config):
+    proc = run_tool([
+        sys.executable, 'tools/analysis_tools/benchmark_pretrain.py',
+        demo_config.replace('brainformer', 'mindeye'), '--voxels', '10', '20'
+    ], check=False)
+    assert proc.returncode == 1
+    assert ('mindeye_convnext_demo.py: the encoder takes 1 ROIs; give '
+            '--voxels with 1 counts (got [10, 20])') in proc.stderr
 
 
 def test_benchmark_pretrain_baseline(last_line, demo_config):

@@ -45,7 +45,6 @@ def test_failed_subject_is_named_while_the_others_finish(tmp_path, run,
     from mmbrain.datasets.nsd import layout
     run('tools/dataset_converters/make_demo_nsd.py', str(tmp_path),
         '--num-subjects', '3', '--num-shared', '10', '--num-own', '20')
-    os.remove(layout.roi_path(str(tmp_path), 2, 'floc-faces'))
     args = [sys.executable, 'tools/dataset_converters/prepare_nsd.py',
             str(tmp_path), '--subjects', '1', '2', '3']
     refused = run_tool(args, check=False)
@@ -53,12 +52,14 @@ def test_failed_subject_is_named_while_the_others_finish(tmp_path, run,
     assert ('3 of the 32 sessions of NSD subject 3: sessions 4-32 are '
             'missing') in refused.stdout
 
+    broken = layout.betas_path(str(tmp_path), 2, 1)
+    with open(broken, 'wb') as f:
+        f.write(b'not hdf5')
     proc = run_tool(args + ['--allow-partial', '--workers', '2'],
                     check=False)
     assert proc.returncode == 1
-    assert ('subject 2 FAILED: ' + layout.roi_path(str(tmp_path), 2,
-                                                   'floc-faces') +
-            ': file not found') in proc.stdout
+    assert (f'subject 2 FAILED: {broken}: not a readable HDF5 file'
+            in proc.stdout)
     for subject in (1, 3):
         assert f'subject {subject} prepared: 30 images' in proc.stdout
         assert osp.exists(tmp_path / 'prepared' / f'subj0{subject}.h5')

@@ -9,7 +9,8 @@ measured in the same run.
         [--amp] [--compile] [--baseline 1033fa3]
 
 In one run, on a synthetic batch at the paper's scale (224x224 images, 6
-ROIs of 2k-20k voxels, two subjects) collated by the config's
+ROIs of 2k-20k voxels, or the encoder's ``num_voxels`` where it takes one
+ROI such as nsdgeneral; two subjects) collated by the config's
 ``collate_fn`` as its dataloader's workers would:
 
 - samples per second of the whole step (``model.train_step``: data
@@ -113,10 +114,28 @@ def optim_wrapper(model, cfg, amp):
     return build_optim_wrapper(model, wrapper)
 
 
+def batch_voxels(cfg, voxels):
+    """Voxels per ROI of the synthetic batch: ``--voxels``, else the
+    paper's six groups, else the encoder's ``num_voxels`` (one ROI such as
+    nsdgeneral); one count per ROI of the config."""
+    encoder = cfg.model.brain_encoder
+    num_rois = encoder.get('num_rois') or len(
+        encoder.get('num_voxels') or PAPER_VOXELS)
+    if voxels is None:
+        voxels = (PAPER_VOXELS if num_rois == len(PAPER_VOXELS) else
+                  encoder.get('num_voxels'))
+    if voxels is None or len(voxels) != num_rois:
+        raise SystemExit(f'{cfg.filename}: the encoder takes {num_rois} ROIs; '
+                         f'give --voxels with {num_rois} counts (got '
+                         f'{None if voxels is None else list(voxels)})')
+    return list(voxels)
+
+
 def measure(args):
     """The step's figures for the config, and the model and batch."""
     register_all_modules()
     cfg = derive_num_rois(Config.fromfile(args.config), args.config)
+    args.voxels = batch_voxels(cfg, args.voxels)
     img_size = cfg.get('img_size', 224)
     torch.manual_seed(0)
     model = MODELS.build(cfg.model).to(args.device).train()
@@ -186,8 +205,10 @@ def parse_args():
     parser.add_argument('--data-root', help='a prepared NSD (or demo) root')
     parser.add_argument('--subjects', type=int, nargs='+', default=[1])
     parser.add_argument(
-        '--voxels', type=int, nargs=6, default=PAPER_VOXELS,
-        help='voxels per ROI of the synthetic batch')
+        '--voxels', type=int, nargs='+',
+        help='voxels per ROI of the synthetic batch, one count per ROI of '
+        'the config (default: the paper\'s six groups, '
+        f'{list(PAPER_VOXELS)}, or the encoder\'s num_voxels)')
     parser.add_argument('--worker', action='store_true',
                         help=argparse.SUPPRESS)
     return parser.parse_args()
@@ -199,7 +220,8 @@ def main():
     if args.worker:  # the baseline's side
         return print(json.dumps(out))
     print(f'{cfg.filename}: batch {args.batch} at {cfg.get("img_size", 224)}'
-          f'px, 6 ROIs of {list(args.voxels)} voxels, {args.device}'
+          f'px, {len(args.voxels)} ROIs of {args.voxels} voxels, '
+          f'{args.device}'
           f'{", bf16 autocast" if args.amp else ""}'
           f'{", compiled" if args.compile else ""}')
     compiled = (f' after {out["compile_s"]:.1f}s of compile'

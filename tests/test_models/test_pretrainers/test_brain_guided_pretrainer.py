@@ -122,6 +122,11 @@ def mindeye_model(repo_root, **encoder):
     return MODELS.build(cfg)
 
 
+def nsdgeneral_batch(num_samples):
+    """A batch of the one ROI (nsdgeneral) the MindEye configs read."""
+    return fake_brain_batch(num_samples, voxels=(400, ))
+
+
 def test_mixco_mixes_the_latent_while_mixing(repo_root):
     """While mixing, the loss is the head's on the brain features of the
     mixed latent with the mix's targets; after, it is SoftCLIP on the
@@ -130,7 +135,7 @@ def test_mixco_mixes_the_latent_while_mixing(repo_root):
     torch.manual_seed(0)
     model = mindeye_model(repo_root).train()
     model.brain_encoder.eval()  # no dropout: the two passes must agree
-    data = model.data_preprocessor(fake_brain_batch(8), True)
+    data = model.data_preprocessor(nsdgeneral_batch(8), True)
     inputs = data['inputs']
     assert model.mixing and inputs['subject'].tolist() == [1, 2] * 4
     torch.manual_seed(1)
@@ -162,7 +167,7 @@ def test_mixco_with_roi_tokens_trains_every_encoder_parameter(repo_root):
     torch.manual_seed(0)
     model = mindeye_model(repo_root, roi_tokens=True)
     model.head.guidance_loss = BrainGuidanceLoss(negatives='batch')
-    losses = model(**model.data_preprocessor(fake_brain_batch(8), True),
+    losses = model(**model.data_preprocessor(nsdgeneral_batch(8), True),
                    mode='loss')
     (losses['loss_contrastive'] + losses['loss_guidance']).backward()
     assert all(p.grad is not None and p.grad.any()
