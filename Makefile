@@ -13,7 +13,7 @@ test: setup
 	$(PY) -m pytest tests $(PYTEST_ARGS)
 
 demo: setup
-	$(PY) tools/misc/run_demo.py
+	$(PY) projects/transfer_study/tools/run_demo.py
 
 clean:
 	rm -rf work_dirs data/demo_nsd

@@ -1,11 +1,16 @@
 """Fixtures shared across test modules."""
+import os
 import os.path as osp
+import subprocess
 
 import numpy as np
 import pytest
 
 from mmbrain.datasets.demo import DemoSpec, make_demo_nsd
 from mmbrain.datasets.nsd import layout, prepare_subject, raw_writer
+
+# the toy model that tools/ tests train
+TOY_MODULES = osp.join(osp.dirname(osp.abspath(__file__)), 'test_tools')
 
 
 class MiniNSD:
@@ -194,3 +199,38 @@ def build_mmdet():
             return MODELS.build(cfg.model)
 
     return build
+
+
+@pytest.fixture(scope='session')
+def run_tool(repo_root):
+    """``run_tool(args, work_dir=None, check=True, **env)`` runs the command
+    ``args`` from the repository's root, with ``--work-dir work_dir`` unless
+    it is None, the toy modules of ``tests/test_tools`` importable and ``env`` added to the
+    environment, and returns its ``CompletedProcess``; with ``check``, it
+    asserts first that the command succeeded."""
+
+    def run(args, work_dir=None, check=True, **env_vars):
+        paths = [TOY_MODULES, repo_root, os.environ.get('PYTHONPATH', '')]
+        env = dict(os.environ,
+                   PYTHONPATH=os.pathsep.join(filter(None, paths)))
+        env.pop('TOY_KILL_AT', None)
+        env.update(env_vars)
+        proc = subprocess.run(
+            args + (['--work-dir', str(work_dir)] if work_dir else []),
+            cwd=repo_root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300)
+        if check:
+            assert proc.returncode == 0, (proc.stdout[-3000:] +
+                                          proc.stderr[-3000:])
+        return proc
+
+    return run
+
+
+@pytest.fixture(scope='session')
+def toy_config():
+    """The path of the toy model's config (``tests/test_tools``)."""
+    return osp.join(TOY_MODULES, 'toy_config.py')

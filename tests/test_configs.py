@@ -347,7 +347,8 @@ def test_ablation_configs_set_what_their_names_say(setting, size):
 
 
 def demo_model_and_batch(name, small_demo_nsd):
-    """The model of configs/pretrain/demo/<name>.py (seeded) and a batch of
+    """The model of configs/pretrain/demo/<name>.py (or of the config at
+    path ``name``, relative to the repository; seeded) and a batch of
     4 from its training loader over the one-subject demo NSD, its
     per-subject maps cut to that subject."""
     import torch
@@ -355,7 +356,8 @@ def demo_model_and_batch(name, small_demo_nsd):
     register_all_modules()
     torch.manual_seed(0)
     cfg = Config.fromfile(
-        osp.join(ROOT, 'configs', 'pretrain', 'demo', f'{name}.py'))
+        osp.join(ROOT, name) if name.endswith('.py') else osp.join(
+            ROOT, 'configs', 'pretrain', 'demo', f'{name}.py'))
     cfg.train_dataloader.update(batch_size=4)
     cfg.train_dataloader.dataset.update(data_root=small_demo_nsd,
                                         subjects=[1])
@@ -413,7 +415,10 @@ def test_demo_variant_trains_one_step(name, small_demo_nsd):
 
 
 @pytest.mark.parametrize(
-    'name', ['oracle_convnext_demo', 'voxel-encoding_convnext_demo'])
+    'name', [
+        'projects/transfer_study/configs/oracle_convnext_demo.py',
+        'voxel-encoding_convnext_demo'
+    ])
 def test_regression_demo_trains_one_step(name, small_demo_nsd):
     """The positive controls on real demo data, through their own
     pipelines: every head parameter gets a gradient and one optimiser step
@@ -517,3 +522,155 @@ def test_self_supervised_demo_trains_one_step(name, small_demo_nsd):
     assert torch.isfinite(log['loss'])
     assert not torch.equal(before,
                            model.backbone.stages[0][0].depthwise_conv.weight)
+
+
+# a demo config's full-size twin: the same name at full size, in the folder
+# above demo/ (the window ablations' demo sizes are a quarter of theirs)
+DEMO_NAMES = (
+    ('convnext-demo_fpn_coco-demo', 'convnext-s_fpn_amp-1x_coco-nonsd'),
+    ('convnext-demo_ade20k-demo', 'convnext-s_amp-160k_ade20k-512x512'),
+    ('window32-stride16', 'window128-stride64'),
+    ('window32-stride8', 'window128-stride32'),
+    ('convnext_demo', 'convnext_s'),
+)
+DEMOS = sorted(p for p in glob.glob(
+    osp.join(ROOT, 'configs', '**', 'demo', '**', '*.py'), recursive=True)
+    if '_base_' not in osp.relpath(p, ROOT))
+
+
+def twin(path):
+    """The full-size config a demo config is the small form of."""
+    name = osp.basename(path)
+    for demo, full in DEMO_NAMES:
+        name = name.replace(demo, full)
+    folder = osp.relpath(osp.dirname(path), ROOT).split(osp.sep)
+    folder.remove('demo')
+    return osp.join(ROOT, *folder, name)
+
+
+def first_base(path):
+    """The first file of a config's ``_base_``, as a path."""
+    import ast
+    tree = ast.parse(open(path).read())
+    base = next(node.value for node in tree.body
+                if isinstance(node, ast.Assign)
+                and getattr(node.targets[0], 'id', None) == '_base_')
+    base = ast.literal_eval(base)
+    base = base[0] if isinstance(base, list) else base
+    return osp.normpath(osp.join(osp.dirname(path), base))
+
+
+@pytest.mark.parametrize('path', DEMOS, ids=lambda p: osp.relpath(p, ROOT))
+def test_demo_config_inherits_its_twin(path):
+    """A demo config is its full-size twin at the demo's scale: the twin is
+    its first base (its recipe is inherited, never copied)."""
+    assert osp.exists(twin(path)), f'{path} has no full-size twin'
+    assert first_base(path) == twin(path)
+
+
+def roi_groups(model):
+    """The ROI groups R a pretraining model config is built for, or None
+    when it reads no ROI groups."""
+    encoder, head = model.get('brain_encoder'), model.get('head') or {}
+    if encoder is not None:
+        if encoder.get('num_voxels') is not None:
+            return len(encoder.num_voxels)
+        return encoder.get('num_rois', 6)  # BrainformerEncoder's default
+    if model.get('target', 'fmri') == 'fmri' and 'num_outputs' in head:
+        return len(head.num_outputs)
+    return None
+
+
+@pytest.mark.parametrize('path', PRETRAIN, ids=osp.basename)
+def test_model_roi_groups_come_from_the_dataset_list(path):
+    """The model's R is the length of the dataset's rois list in every
+    pretraining config (the config derives one from the other; the first
+    batch checks it at run time)."""
+    cfg = Config.fromfile(path)
+    count = roi_groups(cfg.model)
+    if count is None:
+        return
+    for split in ('train', 'val', 'test'):
+        loader = cfg.get(f'{split}_dataloader')
+        if loader is not None:
+            assert len(loader.dataset.rois) == count, (split, path)
+
+
+# the pretraining configs the demo trains (the encoding configs are not
+# the Runner's: fit_encoding.py builds their model)
+RUNNER_CONFIGS = [p for p in DEMOS if '/pretrain/' in p] + [
+    osp.join(ROOT, 'projects', 'transfer_study', 'configs',
+             'oracle_convnext_demo.py')
+]
+
+
+@pytest.mark.parametrize('path', RUNNER_CONFIGS,
+                         ids=lambda p: osp.relpath(p, ROOT))
+def test_runner_from_cfg_builds_the_tools_model(path, tmp_path):
+    """mmengine's Runner on the plain config builds the model that
+    tools/train.py builds (load_tool_config, then the Runner): the same
+    tensors of the same shapes, and, seeded alike, the same values."""
+    import torch
+    from mmengine.runner import Runner
+
+    from mmbrain.utils import load_tool_config
+    register_all_modules()
+
+    def state(cfg, name):
+        cfg.work_dir = str(tmp_path / name)
+        cfg.experiment_name = f'{name}_{osp.basename(path)}'
+        return Runner.from_cfg(cfg).model.state_dict()
+
+    if not osp.exists(path):
+        pytest.skip(f'{path} is not in this checkout')
+    plain = state(Config.fromfile(path), 'plain')
+    tools = state(load_tool_config(path, work_dir=str(tmp_path / 'tools')),
+                  'tools')
+    assert plain.keys() == tools.keys()
+    for key, value in plain.items():
+        assert value.shape == tools[key].shape, key
+        assert torch.equal(value, tools[key]), key
+
+
+FIVE_ROIS = ['prf-visualrois', 'floc-bodies', 'floc-faces', 'floc-places',
+             'streams']
+
+
+@pytest.mark.parametrize(
+    'name,model_key',
+    [('brainformer_convnext_demo',
+      'model.brain_encoder.num_rois is 6 (BrainformerEncoder)'),
+     ('voxel-encoding_convnext_demo',
+      'model.head.num_rois is 6 (ResponseReadoutHead)')])
+def test_data_of_other_roi_groups_fails_at_the_first_batch(
+        name, model_key, small_demo_nsd):
+    """A dataset serving 5 ROI groups to a model built for 6 stops at the
+    first batch with one line naming the dataset's and the model's keys;
+    the check runs once per mode."""
+    import torch
+    from mmengine.optim import OptimWrapper
+    from mmengine.runner import Runner
+    register_all_modules()
+    cfg = Config.fromfile(
+        osp.join(ROOT, 'configs', 'pretrain', 'demo', f'{name}.py'))
+    cfg.train_dataloader.update(batch_size=4)
+    cfg.train_dataloader.dataset.update(data_root=small_demo_nsd,
+                                        subjects=[1])
+    head = cfg.model.get('head', {})
+    if head.get('subjects') is not None:
+        head.subjects = [1]
+    model = MODELS.build(cfg.model)
+    wrapper = OptimWrapper(torch.optim.AdamW(model.parameters(), lr=1e-3))
+    batch = next(iter(Runner.build_dataloader(cfg.train_dataloader)))
+    model.train_step(batch, wrapper)  # six groups: checked, and passes
+    assert model.checked_modes == {'loss'}
+
+    cfg.train_dataloader.dataset.rois = FIVE_ROIS
+    batch = next(iter(Runner.build_dataloader(cfg.train_dataloader)))
+    model.checked_modes.clear()
+    with pytest.raises(ValueError) as error:
+        model.train_step(batch, wrapper)
+    message = str(error.value)
+    assert '\n' not in message
+    assert message.startswith(f'the batch holds 5 ROI groups but {model_key}')
+    assert f'train_dataloader.dataset.rois {FIVE_ROIS}' in message

@@ -7,15 +7,18 @@ import torch
 from mmengine.config import Config
 from mmengine.optim import AmpOptimWrapper
 
-from mmbrain.structures import pad_rois
+from mmbrain.structures import batch_brain
 from mmbrain.testing import fake_brain_batch
 
 pytestmark = pytest.mark.skipif(
     not torch.cuda.is_available(), reason='needs a GPU')
 
 
-def to_cuda(tensors):
-    return [t.cuda() for t in tensors]
+def to_cuda(inputs):
+    """The encoder's inputs (:func:`batch_brain`) on the GPU."""
+    return {k: ([t.cuda() for t in v] if isinstance(v, list) else
+                v.cuda() if isinstance(v, torch.Tensor) else v)
+            for k, v in inputs.items()}
 
 
 def test_mmcv_roi_align_and_nms_cuda_equal_cpu():
@@ -42,14 +45,14 @@ def test_brainformer_encoder_cuda_equals_cpu_and_bf16_is_close(
         small_brainformer, brain_data):
     torch.manual_seed(0)
     enc = small_brainformer(num_levels=2).eval()
-    fmri, coords, masks = pad_rois(*brain_data)
+    inputs = batch_brain(*brain_data)
     with torch.no_grad():
-        ref = enc(fmri, coords, masks)
+        ref = enc(**inputs)
         enc.cuda()
-        args = to_cuda(fmri), to_cuda(coords), to_cuda(masks)
-        out = enc(*args)
+        inputs = to_cuda(inputs)
+        out = enc(**inputs)
         with torch.autocast('cuda', dtype=torch.bfloat16):
-            half = enc(*args)
+            half = enc(**inputs)
     for r, o, h in zip(ref, out, half):
         torch.testing.assert_close(o.cpu(), r, atol=1e-4, rtol=1e-4)
         # bf16 keeps ~3 significant digits: features of unit scale

@@ -14,11 +14,10 @@ model = dict(
         arch='small',
         out_indices=(0, 1, 2, 3),
         # the downstream configs' value, so that brain-pretrained and
-        # random-init arms are one network; pretrained from mmpretrain's
-        # 1e-6, the LayerScales ended near 0.006 and fine-tuning could not
-        # revive the residual branches (README, "Transfer")
+        # random-init arms are one network
         layer_scale_init_value=1.0,
         gap_before_final_norm=False),
+    brain_encoder=dict(num_rois=len(_base_.rois)),
     head=dict(in_channels=768))
 find_unused_parameters = True
 # every image is 224 px: cuDNN picks its fastest kernels once

@@ -12,6 +12,7 @@ model = dict(
         arch='small',
         img_size=224,
         out_indices=(0, 1, 2, 3)),
+    brain_encoder=dict(num_rois=len(_base_.rois)),
     head=dict(in_channels=768))
 find_unused_parameters = True
 # every image is 224 px: cuDNN picks its fastest kernels once

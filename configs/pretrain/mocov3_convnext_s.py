@@ -8,17 +8,7 @@
 # 8 GPUs x 64:
 #   tools/dist_train.sh configs/pretrain/mocov3_convnext_s.py 8
 _base_ = './brainformer-mocov3_convnext_s.py'
-
-train_pipeline = [
-    dict(type='LoadNSDImage'),
-    dict(type='Resize', scale=({{_base_.view_size}}, {{_base_.view_size}})),
-    dict(
-        type='mmpretrain.MultiView',
-        transforms={{_base_.views}},
-        num_views=[1, 1]),
-    dict(type='mmpretrain.PackInputs'),
-]
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+train_dataloader = dict(dataset=dict(pipeline={{_base_.byol_pipeline}}))
 model = dict(
     _delete_=True,
     type='mmpretrain.MoCoV3',

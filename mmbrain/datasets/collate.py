@@ -13,10 +13,10 @@ def brain_collate(data_batch: Sequence[dict]) -> dict:
 
     Each sample's ``fmri`` and ``coords`` leave its data sample for the
     batch's ``brain`` (:func:`mmbrain.structures.batch_brain`): the padded
-    responses and masks, the coordinates once per subject and the host
-    voxel counts, tensors that a pinned-memory loader pins for a
-    non-blocking copy. Samples without fMRI (the caption arm's) are
-    collated as ``default_collate`` does.
+    responses and masks, the coordinates once per subject with each
+    sample's row of them, and the host voxel counts, tensors that a
+    pinned-memory loader pins for a non-blocking copy. Samples without fMRI
+    (the caption arm's) are collated as ``default_collate`` does.
     """
     samples = [d['data_samples'] for d in data_batch]
     brain = None

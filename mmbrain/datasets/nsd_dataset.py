@@ -7,7 +7,7 @@ from mmengine.dataset import BaseDataset
 from mmbrain.registry import DATASETS, TRANSFORMS
 from .nsd import (BrainCache, NSDCaptions, NSDStimuli, cache_path,
                   load_stim_info)
-from .nsd.prepare import prepare_command
+from .nsd.layout import prepare_command
 from .nsd.layout import (ROI_GROUPS, NSDFormatError, check_rois,
                          check_subject)
 from .nsd.layout import stim_info_path

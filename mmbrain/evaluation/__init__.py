@@ -1,4 +1,4 @@
-from .headline import ENDPOINTS, TRANSFER_ENDPOINTS, headline_metrics
+from .headline import HEADLINE_KEYS, headline_metrics
 from .metrics import *  # noqa: F401,F403
 
-__all__ = ['ENDPOINTS', 'TRANSFER_ENDPOINTS', 'headline_metrics']
+__all__ = ['HEADLINE_KEYS', 'headline_metrics']

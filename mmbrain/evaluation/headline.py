@@ -1,16 +1,5 @@
 from typing import Dict
 
-# the transfer study's figures per arm and seed, by name, with what each is
-ENDPOINTS = {
-    'APbox': 'box AP (Mask R-CNN)',
-    'APsegm': 'mask AP (Mask R-CNN)',
-    'mIoU': 'mIoU (UperNet)',
-    'retrieval_top5': 'retrieval top-5 %',
-    'mean_r': 'held-out subject mean r',
-}
-# the downstream ones, on which the study's verdict is judged
-TRANSFER_ENDPOINTS = ('APbox', 'APsegm', 'mIoU')
-
 # the figures papers report, from the keys mmdet's CocoMetric (fractions)
 # and mmseg's IoUMetric (percent) return
 HEADLINE_KEYS = {

@@ -13,6 +13,6 @@ class BrainDataSample(BaseDataElement):
             image's captions (the captions arm, which has no fmri/coords).
 
     Meta fields: ``subject`` (int), ``nsd_id`` (int, 0-based), ``rois``
-    (tuple of ROI group names). V_k differs between subjects; the data
-    preprocessor pads a batch into tensors and returns masks.
+    (tuple of ROI group names). V_k differs between subjects;
+    :func:`batch_brain` pads a batch into tensors, with masks.
     """

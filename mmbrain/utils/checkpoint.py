@@ -114,3 +114,9 @@ def resume_checkpoint(work_dir: str) -> Optional[str]:
     raise CheckpointError(
         latest, f'{problem}, and {work_dir} holds no intact checkpoint saved '
         'before it to resume from')
+
+
+def last_checkpoint(work_dir: str) -> str:
+    """The checkpoint mmengine's runner last saved in ``work_dir``."""
+    with open(osp.join(work_dir, 'last_checkpoint')) as f:
+        return f.read().strip()

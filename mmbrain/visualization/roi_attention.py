@@ -26,6 +26,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from mmbrain.models.heads import BrainAlignHead
 from .canvas import agg_figure
 
 METHODS = ('auto', 'attention', 'gradcam')
@@ -34,7 +35,7 @@ METHOD_TITLES = {'attention': 'attention', 'gradcam': 'Grad-CAM'}
 
 def _head_and_check(model: nn.Module) -> nn.Module:
     head = getattr(model, 'head', None)
-    if head is None or not hasattr(head, 'roi_pool'):
+    if not isinstance(head, BrainAlignHead):
         raise TypeError('ROI maps need a BrainGuidedPretrainer with a '
                         f'BrainAlignHead; got {type(model).__name__}')
     return head
@@ -154,8 +155,8 @@ def roi_gradcam_maps(model: nn.Module, inputs: dict) -> np.ndarray:
         model (BrainGuidedPretrainer): any head; the brain encoder must give
             ROI features q̄.
         inputs (dict): ``inputs`` of the data preprocessor: ``img`` (N, 3,
-            H, W), and the fMRI (``fmri``, ``coords``, ``mask``, optional
-            ``subject``) of the same images.
+            H, W), and the fMRI (``fmri``, ``coords`` once per subject,
+            ``rows``, ``mask``, optional ``subject``) of the same images.
 
     Returns:
         np.ndarray: (N, R, H, W) float32 in [0, 1].

@@ -161,51 +161,42 @@ def test_summary_written(demo_root):
     assert set(summary['subjects']) == {'1', '2'}
 
 
-def test_the_oracle_pipeline_serves_the_scene_features(small_demo_nsd,
-                                                       repo_root):
+def test_the_oracle_pipeline_serves_the_scene_features(small_demo_nsd):
     """scene_features.h5 holds each image's generator features, standardised
-    over the images, and LoadSceneFeatures gives a sample its image's row."""
-    from mmengine.config import Config
-
+    over the images, as target vectors, and LoadTargetVectors (as the
+    oracle config has it) gives a sample its image's row per ROI group."""
     from mmbrain.datasets import NSDBrainDataset
     from mmbrain.datasets.demo import scene_features
-    from mmbrain.datasets.demo.features_file import (features_path,
-                                                     read_scene_features)
+    from mmbrain.datasets.demo.features_file import FEATURES_FILE
     from mmbrain.datasets.demo.scenes import draw_scenes
+    from mmbrain.datasets.nsd import TargetVectors
 
     brick = layout.stimuli_path(small_demo_nsd)
-    stored = read_scene_features(features_path(brick))
+    with h5py.File(osp.join(osp.dirname(brick), FEATURES_FILE), 'r') as f:
+        stored = {roi: f[roi][()] for roi in f}
+    assert sorted(stored) == sorted(layout.ROI_GROUPS)
     spec = DemoSpec(num_subjects=1, num_shared=10, num_own=60, num_unseen=2)
     images, scenes = draw_scenes(np.random.default_rng(spec.seed),
                                  spec.num_images, spec.image_size)
     for roi in layout.ROI_GROUPS:
         raw = np.stack([scene_features(i, s)[roi]
                         for i, s in zip(images, scenes)])
+        assert stored[roi].dtype == np.float32
         np.testing.assert_allclose(
             stored[roi], (raw - raw.mean(0)) / (raw.std(0) + 1e-6),
             rtol=1e-5, atol=1e-5)
-    cfg = Config.fromfile(osp.join(repo_root, 'configs', 'pretrain', 'demo',
-                                   'oracle_convnext_demo.py'))
-    data = dict(cfg.train_dataloader.dataset)
-    data.update(data_root=small_demo_nsd, subjects=[1])
-    data.pop('type')
-    dataset = NSDBrainDataset(**data)
+    targets = TargetVectors(osp.join(osp.dirname(brick), FEATURES_FILE))
+    np.testing.assert_array_equal(targets.row(7, 'streams'),
+                                  stored['streams'][7])
+    dataset = NSDBrainDataset(
+        data_root=small_demo_nsd, subjects=[1],
+        pipeline=[dict(type='LoadNSDImage'), dict(type='LoadBrainResponses'),
+                  dict(type='LoadTargetVectors', file=FEATURES_FILE),
+                  dict(type='PackBrainInputs')])
     sample = dataset[0]['data_samples']
     assert [len(f) for f in sample.features] == [64, 4, 4, 7, 4, 7]
     for roi, f in zip(dataset.rois, sample.features):
         np.testing.assert_array_equal(f, stored[roi][sample.nsd_id])
-
-
-def test_no_scene_features_is_a_clear_error(tmp_path):
-    from mmbrain.datasets.demo.features_file import read_scene_features
-    from mmbrain.datasets.nsd import NSDFormatError
-    path = str(tmp_path / 'scene_features.h5')
-    with pytest.raises(NSDFormatError, match='only the demo NSD has them'):
-        read_scene_features(path)
-    with h5py.File(path, 'w') as f:
-        f['streams'] = np.zeros((3, 7))
-    with pytest.raises(NSDFormatError, match="no features of \\['prf"):
-        read_scene_features(path)
 
 
 def test_ncsnr_measured_from_the_betas_is_in_the_stated_ranges(demo_root):
@@ -218,7 +209,8 @@ def test_ncsnr_measured_from_the_betas_is_in_the_stated_ranges(demo_root):
     from mmbrain.datasets.demo.responses import NCSNR_RANGES
     from mmbrain.datasets.nsd.betas import read_session_betas
     from mmbrain.datasets.nsd.prepare import zscore_session
-    from mmbrain.evaluation.metrics import estimate_ncsnr, noise_ceiling
+    from mmbrain.evaluation.metrics import noise_ceiling
+    from mmbrain.testing import estimate_ncsnr
 
     design = load_expdesign(layout.expdesign_path(demo_root))
     trials = design.trial_nsd_ids(1)

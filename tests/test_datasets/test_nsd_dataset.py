@@ -99,7 +99,7 @@ def test_mixed_subject_batch_is_padded_with_masks(build, mini_nsd, nsd_root, col
             assert torch.equal(batch['fmri'][k][n, :v],
                                torch.from_numpy(sample['data_samples'].fmri[k]))
             assert torch.equal(
-                batch['coords'][k][n, :v],
+                batch['coords'][k][batch['rows'][n], :v],
                 torch.from_numpy(sample['data_samples'].coords[k]))
             assert not batch['fmri'][k][n, v:].any()
 

@@ -7,9 +7,10 @@ import h5py
 import numpy as np
 import pytest
 
-from mmbrain.datasets.nsd import NSDFormatError, layout, prepare
-from mmbrain.datasets.nsd.prepare import (average_repeats, prepare_subject,
-                                          zscore_session)
+from mmbrain.datasets.nsd import NSDFormatError, layout
+from mmbrain.datasets.nsd.prepare import (average_repeats, inputs,
+                                          prepare_subject, sessions,
+                                          write_averages, zscore_session)
 
 
 def test_zscore_by_hand():
@@ -67,7 +68,7 @@ def test_interrupted_run_resumes_without_redoing_sessions(mini_nsd, tmp_path,
         root, 1, str(tmp_path / 'reference'), rois=mini_nsd.rois, progress=False, allow_partial=True)
 
     calls = []
-    real_read = prepare.read_session_betas
+    real_read = sessions.read_session_betas
 
     def dies_on_second_session(path, *args):
         calls.append(path)
@@ -75,7 +76,7 @@ def test_interrupted_run_resumes_without_redoing_sessions(mini_nsd, tmp_path,
             raise KeyboardInterrupt('killed')
         return real_read(path, *args)
 
-    monkeypatch.setattr(prepare, 'read_session_betas', dies_on_second_session)
+    monkeypatch.setattr(sessions, 'read_session_betas', dies_on_second_session)
     with pytest.raises(KeyboardInterrupt):
         prepare_subject(root, 1, out, rois=mini_nsd.rois, progress=False, allow_partial=True)
     assert os.listdir(osp.join(out, 'subj01_trials')) == ['session01.h5']
@@ -223,14 +224,14 @@ def test_kept_session_of_a_changed_raw_file_is_redone(mini_nsd, tmp_path,
     root = mini_nsd.build(tmp_path / 'nsd', subjects=(1, ))
     out = str(tmp_path / 'p')
     kwargs = dict(rois=mini_nsd.rois, progress=False, allow_partial=True)
-    real_read = prepare.read_session_betas
+    real_read = sessions.read_session_betas
 
     def dies_on_second_session(path, *args):
         if path.endswith('02.hdf5'):
             raise KeyboardInterrupt('killed')
         return real_read(path, *args)
 
-    monkeypatch.setattr(prepare, 'read_session_betas', dies_on_second_session)
+    monkeypatch.setattr(sessions, 'read_session_betas', dies_on_second_session)
     with pytest.raises(KeyboardInterrupt):
         prepare_subject(root, 1, out, **kwargs)
     monkeypatch.undo()
@@ -272,8 +273,8 @@ def peak_traced_averaging(tmp_path, num_images, num_voxels=2000,
         data = out.create_dataset('responses', (num_images, len(columns)),
                                   np.float32, chunks=(1, len(columns)))
         tracemalloc.start()
-        prepare.write_averages(files, [(data, columns)], image_ids, counts,
-                               block_images)
+        write_averages(files, [(data, columns)], image_ids, counts,
+                       block_images)
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         # each trial of image n holds n + its session index
@@ -363,7 +364,7 @@ def test_bad_inputs_are_refused_before_any_session_is_read(mini_nsd,
     def no_reading(*args):
         raise AssertionError('a session was read')
 
-    monkeypatch.setattr(prepare, 'read_session_betas', no_reading)
+    monkeypatch.setattr(sessions, 'read_session_betas', no_reading)
     out = tmp_path / 'p'
     with pytest.raises(NSDFormatError, match=error):
         prepare_subject(root, 1, str(out), rois=mini_nsd.rois, progress=False,
@@ -380,10 +381,10 @@ def test_missing_root_is_named_as_such(tmp_path):
 def test_short_disk_is_warned_of_before_the_work(mini_nsd, tmp_path, monkeypatch):
     from collections import namedtuple
 
-    from mmbrain.datasets.nsd import writing
+    from mmbrain.datasets.nsd import atomic_hdf5
     root = mini_nsd.build(tmp_path / 'nsd', subjects=(1, ))
     usage = namedtuple('usage', 'total used free')
-    monkeypatch.setattr(writing.shutil, 'disk_usage',
+    monkeypatch.setattr(atomic_hdf5.shutil, 'disk_usage',
                         lambda _: usage(10, 10, 100))
     with pytest.warns(UserWarning, match=r'p: 0.0 MiB free, but subject 1 '
                       r'needs about 0.0 MiB'):
@@ -391,6 +392,6 @@ def test_short_disk_is_warned_of_before_the_work(mini_nsd, tmp_path, monkeypatch
                         progress=False, allow_partial=True)
     # 2 sessions x 4 trials x 4 voxels + 4 images x (3 + 2) voxels, float32,
     # and 10% for HDF5
-    assert prepare.disk_needed(
-        prepare.check_inputs(root, 1, mini_nsd.rois, [1, 2]), 2) == int(1.1 * 4 * (
+    assert inputs.disk_needed(
+        inputs.check_inputs(root, 1, mini_nsd.rois, [1, 2]), 2) == int(1.1 * 4 * (
             2 * 4 * 4 + 4 * (3 + 2)))

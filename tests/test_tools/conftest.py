@@ -1,49 +1,10 @@
-"""Fixtures of the tools' end-to-end tests: tools run in a subprocess, and
-the toy model of ``toy_config.py`` and ``toy_modules.py``."""
-import os
-import os.path as osp
+"""Fixtures of the tools' end-to-end tests: training the toy model of
+``toy_config.py`` and ``toy_modules.py``, a free port, a small disk."""
 import socket
 import subprocess
 import sys
 
 import pytest
-
-HERE = osp.dirname(osp.abspath(__file__))
-
-
-@pytest.fixture(scope='session')
-def run_tool(repo_root):
-    """``run_tool(args, work_dir=None, check=True, **env)`` runs the command
-    ``args`` from the repository's root, with ``--work-dir work_dir`` unless
-    it is None, the toy modules importable and ``env`` added to the
-    environment, and returns its ``CompletedProcess``; with ``check``, it
-    asserts first that the command succeeded."""
-
-    def run(args, work_dir=None, check=True, **env_vars):
-        paths = [HERE, repo_root, os.environ.get('PYTHONPATH', '')]
-        env = dict(os.environ,
-                   PYTHONPATH=os.pathsep.join(filter(None, paths)))
-        env.pop('TOY_KILL_AT', None)
-        env.update(env_vars)
-        proc = subprocess.run(
-            args + (['--work-dir', str(work_dir)] if work_dir else []),
-            cwd=repo_root,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300)
-        if check:
-            assert proc.returncode == 0, (proc.stdout[-3000:] +
-                                          proc.stderr[-3000:])
-        return proc
-
-    return run
-
-
-@pytest.fixture(scope='session')
-def toy_config():
-    """The path of the toy model's config."""
-    return osp.join(HERE, 'toy_config.py')
 
 
 @pytest.fixture(scope='session')

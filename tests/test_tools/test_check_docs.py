@@ -1,5 +1,8 @@
 """tools/misc/check_docs.py: on a small repository with every kind of
-breakage, and on this repository's README and docs."""
+breakage, on anchors and their GitHub slugs, and on this repository's
+README, docs and projects."""
+import os
+import subprocess
 import sys
 import textwrap
 
@@ -7,6 +10,16 @@ import textwrap
 def write(path, text):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(textwrap.dedent(text))
+
+
+def problems_of(run_tool, repo, *args):
+    """(exit status, the problem lines, the count line) of a check of
+    ``repo``."""
+    proc = run_tool(
+        [sys.executable, 'tools/misc/check_docs.py', str(repo), *args],
+        check=False)
+    lines = proc.stdout.splitlines()
+    return proc.returncode, lines[:-1], lines[-1]
 
 
 def test_every_kind_of_breakage_is_named(run_tool, tmp_path):
@@ -37,11 +50,11 @@ def test_every_kind_of_breakage_is_named(run_tool, tmp_path):
         ~~~
         python tools/absent.py
         ~~~
+
+        ## Setup
         ''')
-    proc = run_tool([sys.executable, 'tools/misc/check_docs.py', str(repo)],
-                    check=False)
-    assert proc.returncode == 1
-    problems = proc.stdout.splitlines()[:-1]
+    status, problems, count = problems_of(run_tool, repo)
+    assert status == 1
     assert sorted(problems) == sorted([
         'README.md:7: configs/missing.py does not exist',
         'README.md:7: tools/broken.py --help exits with 1: no parser',
@@ -51,18 +64,122 @@ def test_every_kind_of_breakage_is_named(run_tool, tmp_path):
         'docs/guide.md:2: ../../outside.md points outside the repository',
         'docs/guide.md:6: tools/absent.py does not exist',
     ])
-    assert proc.stdout.splitlines()[-1] == '7 problems in 2 documents'
+    assert count == '7 problems in 2 documents'
 
-    write(repo / 'docs' / 'guide.md', '# nothing to check\n')
+    # --no-help leaves the tools alone
+    status, problems, count = problems_of(run_tool, repo, '--no-help')
+    assert not [p for p in problems if '--help' in p]
+    assert count == '5 problems in 2 documents'
+
+    write(repo / 'docs' / 'guide.md', '# Setup\n')
     write(repo / 'tools' / 'broken.py', (repo / 'tools' / 'good.py').read_text())
     write(repo / 'tools' / 'run.sh', 'echo usage\n')
     write(repo / 'configs' / 'missing.py', '')
-    proc = run_tool([sys.executable, 'tools/misc/check_docs.py', str(repo)],
+    status, problems, count = problems_of(run_tool, repo)
+    assert status == 0, problems
+    assert count == '0 problems in 2 documents'
+
+
+def test_anchors_are_checked_against_the_headings(run_tool, tmp_path):
+    repo = tmp_path / 'repo'
+    write(repo / 'docs' / 'guide.md', '''\
+        # The guide
+
+        ## What `make demo` runs
+
+        ## Ablations (Table 3) on the demo: H1 & H2
+
+        ## Results
+        ### Results
+
+        ## Results
+
+        Set-up, the slow part
+        ---------------------
+
+        <a id="kept-by-hand"></a>
+
+        ```bash
+        # not a heading
+        ```
+        ''')
+    write(repo / 'README.md', '''\
+        # mmbrain
+
+        [ok](docs/guide.md#what-make-demo-runs)
+        [ok](docs/guide.md#ablations-table-3-on-the-demo-h1--h2)
+        [ok](docs/guide.md#results) [ok](docs/guide.md#results-1)
+        [ok](docs/guide.md#results-2) [ok](docs/guide.md#set-up-the-slow-part)
+        [ok](docs/guide.md#kept-by-hand) [ok](#mmbrain)
+        [a file that is not markdown](docs/guide.txt#L3)
+
+        [bad](docs/guide.md#results-3)
+        [bad](docs/guide.md#not-a-heading) and [bad](#the-guide)
+        [bad](docs/guide.md#What-make-demo-runs)
+        ''')
+    write(repo / 'docs' / 'guide.txt', 'text\n')
+    status, problems, count = problems_of(run_tool, repo, '--no-help')
+    assert status == 1
+    assert problems == [
+        'README.md:10: no heading for #results-3 in docs/guide.md',
+        'README.md:11: no heading for #not-a-heading in docs/guide.md',
+        'README.md:11: no heading for #the-guide in README.md',
+        'README.md:12: no heading for #What-make-demo-runs in docs/guide.md',
+    ]
+    assert count == '4 problems in 2 documents'
+
+
+def test_projects_are_checked(run_tool, tmp_path):
+    repo = tmp_path / 'repo'
+    write(repo / 'README.md', '# Top\n[the study](projects/study/README.md#usage)\n')
+    write(repo / 'projects' / 'study' / 'tools' / 'run.py',
+          'import argparse\nargparse.ArgumentParser().parse_args()\n')
+    write(repo / 'projects' / 'study' / 'configs' / 'a.py', 'x = 1\n')
+    write(repo / 'projects' / 'study' / 'README.md', '''\
+        # Study
+
+        ## Description
+
+        See [the results](results.md#the-first-run) and
+        [the library](../../README.md#top).
+
+        ```bash
+        python projects/study/tools/run.py projects/study/configs/a.py
+        python projects/study/tools/gone.py
+        ```
+        ''')
+    write(repo / 'projects' / 'study' / 'results.md', '# Results\n')
+    status, problems, count = problems_of(run_tool, repo)
+    assert status == 1
+    assert problems == [
+        'README.md:2: no heading for #usage in projects/study/README.md',
+        'projects/study/README.md:5: no heading for #the-first-run in '
+        'projects/study/results.md',
+        'projects/study/README.md:10: projects/study/tools/gone.py does not '
+        'exist',
+    ]
+    assert count == '3 problems in 3 documents'
+
+    write(repo / 'projects' / 'study' / 'tools' / 'gone.py',
+          'raise SystemExit("no parser")\n')
+    status, problems, _ = problems_of(run_tool, repo)
+    assert ('projects/study/README.md:10: projects/study/tools/gone.py '
+            '--help exits with 1: no parser') in problems
+
+
+def test_the_repository_docs_resolve(run_tool):
+    """README, docs/ and projects/ of this repository: every link, anchor
+    and named path resolves."""
+    proc = run_tool([sys.executable, 'tools/misc/check_docs.py', '--no-help'],
                     check=False)
     assert proc.returncode == 0, proc.stdout
-    assert proc.stdout.strip() == '0 problems in 2 documents'
 
 
-def test_the_readme_and_docs_check(run_tool):
-    proc = run_tool([sys.executable, 'tools/misc/check_docs.py'], check=False)
+def test_every_tool_the_docs_name_answers_help(repo_root):
+    """The full check, tools included: each answers ``--help`` (minutes:
+    every tool imports torch and OpenMMLab, two at a time)."""
+    proc = subprocess.run(
+        [sys.executable, 'tools/misc/check_docs.py'], cwd=repo_root,
+        env=dict(os.environ, PYTHONPATH=str(repo_root)),
+        capture_output=True, text=True, timeout=1200)
     assert proc.returncode == 0, proc.stdout

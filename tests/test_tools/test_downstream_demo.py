@@ -136,7 +136,7 @@ def test_the_floors_of_the_downstream_tasks(demo, run_tool, tmp_path):
     root, _ = demo
     out = tmp_path / 'baselines.json'
     stdout = run_tool([
-        sys.executable, 'tools/analysis_tools/downstream_baselines.py',
+        sys.executable, 'projects/transfer_study/tools/downstream_baselines.py',
         str(root), '--out', str(out)
     ])
     scores = json.loads(out.read_text())

@@ -171,7 +171,7 @@ def test_algonauts_submission(run_tool, demo_root, tmp_path, repo_root):
     are among the training images."""
     from mmbrain.datasets.nsd import layout
     from mmbrain.datasets.nsd.algonauts import convert_algonauts_subject
-    from mmbrain.experiments.readout import fit_readout
+    from mmbrain.apis import fit_readout
     from mmbrain.utils import load_tool_config
     root = str(tmp_path / 'algonauts')
     with BrainCache(osp.join(demo_root, 'prepared', 'subj01.h5')) as cache:

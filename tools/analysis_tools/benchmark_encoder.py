@@ -17,7 +17,7 @@ batch as the data preprocessor gives it:
   count is the one that matters there);
 - forward GFLOPs per sample as computed (``torch.utils.flop_counter``)
   against the *valid* ones: those of the literal loop of Algorithm 1
-  (``mmbrain.models.brain_encoders.literal``) on the same samples, which
+  (``mmbrain.testing.literal``) on the same samples, which
   pads nothing. Above 1, the difference is padding; below 1, work that the
   literal loop repeats (LayerNorm and QKV once per window copy of a token);
 - the achieved rate, crediting only the valid FLOPs, against a dense matmul
@@ -48,14 +48,13 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from mmbrain.models import BrainformerEncoder
-from mmbrain.models.brain_encoders.literal import literal_brainformer
 from mmbrain.registry import MODELS
-from mmbrain.testing import fake_brain_batch
+from mmbrain.testing import fake_brain_batch, literal_brainformer
 from mmbrain.utils import register_all_modules
-from mmbrain.utils.benchmark import (dense_peak, encoder_kwargs,
-                                     print_comparison, run_baseline, sync,
-                                     timed)
 from mmbrain.utils.op_counter import OpCounter
+
+from benchmark_utils import (dense_peak, encoder_kwargs, print_comparison,
+                             run_baseline, sync, timed)
 
 PAPER_VOXELS = (7000, 2000, 3000, 4000, 2000, 20000)
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

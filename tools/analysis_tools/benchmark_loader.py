@@ -18,7 +18,8 @@ import time
 from collections import defaultdict
 
 from mmbrain.datasets import NSDBrainDataset, brain_collate
-from mmbrain.utils.benchmark import loader_rate
+
+from benchmark_utils import loader_rate
 
 
 def transform_times(dataset, passes: int = 2) -> dict:

@@ -56,11 +56,11 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from mmbrain.registry import DATASETS, MODELS, OPTIM_WRAPPERS
 from mmbrain.testing import fake_brain_batch
-from mmbrain.utils import derive_num_rois, register_all_modules
-from mmbrain.utils.benchmark import (encoder_kwargs, loader_rate,
-                                     print_comparison, run_baseline, sync,
-                                     timed)
+from mmbrain.utils import register_all_modules
 from mmbrain.utils.op_counter import OpCounter
+
+from benchmark_utils import (encoder_kwargs, loader_rate, print_comparison,
+                             run_baseline, sync, timed)
 
 PAPER_VOXELS = (7000, 2000, 3000, 4000, 2000, 20000)
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -134,7 +134,7 @@ def batch_voxels(cfg, voxels):
 def measure(args):
     """The step's figures for the config, and the model and batch."""
     register_all_modules()
-    cfg = derive_num_rois(Config.fromfile(args.config), args.config)
+    cfg = Config.fromfile(args.config)
     args.voxels = batch_voxels(cfg, args.voxels)
     img_size = cfg.get('img_size', 224)
     torch.manual_seed(0)

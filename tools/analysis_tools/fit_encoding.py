@@ -37,7 +37,7 @@ from mmbrain.datasets.nsd import BrainCache
 from mmbrain.datasets.nsd.algonauts import image_files, write_submission
 from mmbrain.datasets.nsd.layout import t1_path
 from mmbrain.evaluation import pearson_per_voxel
-from mmbrain.experiments.readout import fit_readout
+from mmbrain.apis import fit_readout
 from mmbrain.utils import load_tool_config, write_json
 from mmbrain.visualization import encoding_maps
 

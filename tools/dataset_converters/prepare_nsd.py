@@ -48,12 +48,12 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 
 from mmbrain.datasets.nsd import (CacheWriteError, NSDFormatError,
-                                  SubjectLockedError)
+                                  SubjectLockedError, prepare_subject)
 from mmbrain.datasets.nsd.algonauts import (HEMISPHERES,
                                              convert_algonauts_subject)
 from mmbrain.datasets.nsd.layout import (ROI_GROUPS, check_rois, check_root,
-                                         check_subject, require_mask)
-from mmbrain.datasets.nsd.prepare import prepare_subject, session_span
+                                         check_subject, require_mask,
+                                         session_span)
 
 # a user's mistake or a problem of the data: one line, no traceback
 USER_ERRORS = (NSDFormatError, CacheWriteError, SubjectLockedError)

@@ -1,12 +1,19 @@
-"""Check the README and docs/ against the repository.
+"""Check the README, docs/ and projects/ against the repository.
 
     python tools/misc/check_docs.py [ROOT] [--no-help]
 
-Reports, as ``file:line: problem``, every relative link or image in
-``README.md`` and ``docs/**/*.md`` that does not resolve or points outside
-ROOT, every ``tools/...`` or ``configs/...`` path named in a fenced code block
-that does not exist, and every tool so named that does not answer ``--help``
-(``--no-help`` skips that, the slow part). Exit status 1 when there is one.
+Reports, as ``file:line: problem``, in ``README.md``, ``docs/**/*.md`` and
+``projects/**/*.md``:
+
+- every relative link or image that does not resolve or points outside ROOT;
+- every anchor (``file.md#anchor``, or ``#anchor`` within the page) that no
+  heading of the target markdown file makes, slugged as GitHub slugs them;
+- every ``tools/...``, ``configs/...`` or ``projects/...`` path named in a
+  fenced code block that does not exist;
+- every tool so named (``tools/**``, ``projects/<name>/tools/**``) that does
+  not answer ``--help`` (``--no-help`` skips that, the slow part).
+
+Exit status 1 when there is one.
 """
 import argparse
 import os
@@ -14,22 +21,33 @@ import os.path as osp
 import re
 import subprocess
 import sys
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
-from typing import Dict, List, Tuple
+from typing import Dict, List, Set, Tuple
+from urllib.parse import unquote
 
 LINK = re.compile(r'!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)')
 HTML_SRC = re.compile(r'<(?:img|a)\s[^>]*(?:src|href)="([^"]+)"')
+HTML_ID = re.compile(r'<[a-zA-Z][^>]*\s(?:id|name)="([^"]+)"')
 FENCE = re.compile(r'^\s*(```|~~~)')
-# a path under tools/ or configs/, not part of a longer path
-REPO_PATH = re.compile(r'(?<![\w./-])((?:tools|configs)/[\w./{}*<>$-]*)')
+ATX_HEADING = re.compile(r'^ {0,3}(#{1,6})(?:\s+(.*?))?\s*$')
+SETEXT_UNDERLINE = re.compile(r'^ {0,3}(=+|-+)\s*$')
+# a path under tools/, configs/ or projects/, not part of a longer path
+REPO_PATH = re.compile(
+    r'(?<![\w./-])((?:tools|configs|projects)/[\w./{}*<>$-]*)')
+PROJECT_TOOL = re.compile(r'projects/[^/]+/tools/')
 PATTERN_CHARS = set('{}*<>$')
+DOC_FOLDERS = ('docs', 'projects')
 
 
 def documents(root: str) -> List[str]:
-    """README.md and every markdown file under docs/, sorted."""
+    """README.md and every markdown file under docs/ and projects/,
+    sorted."""
     found = [osp.join(root, 'README.md')]
-    for folder, _, files in os.walk(osp.join(root, 'docs')):
-        found += [osp.join(folder, f) for f in files if f.endswith('.md')]
+    for top in DOC_FOLDERS:
+        for folder, dirs, files in os.walk(osp.join(root, top)):
+            dirs[:] = [d for d in dirs if not d.startswith('.')]
+            found += [osp.join(folder, f) for f in files if f.endswith('.md')]
     return sorted(p for p in found if osp.isfile(p))
 
 
@@ -44,33 +62,97 @@ def _lines(path: str):
             yield number, text, fenced
 
 
-def link_problems(root: str, path: str) -> List[str]:
+def slug(text: str) -> str:
+    """The anchor GitHub gives a heading of this text (before duplicates
+    are numbered): the rendered text lowercased, every character that is
+    not a letter, mark, number, connector (``_``), space or hyphen removed,
+    and each space turned into a hyphen."""
+    text = re.sub(r'!?\[([^\]]*)\]\([^)]*\)', r'\1', text)  # links: text
+    text = re.sub(r'<[^>]+>', '', text)  # inline HTML tags
+    kept = [
+        c for c in text.strip().lower()
+        if c in ' -' or unicodedata.category(c)[0] in 'LMN'
+        or unicodedata.category(c) == 'Pc'
+    ]
+    return ''.join(kept).replace(' ', '-')
+
+
+def anchors(path: str) -> Set[str]:
+    """Every anchor of the markdown file ``path``: its headings (ATX and
+    setext) slugged, a repeated slug numbered ``-1``, ``-2``, ... as GitHub
+    does, and the ``id``/``name`` of its HTML elements."""
+    found: Set[str] = set()
+    seen: Dict[str, int] = {}
+
+    def add(text):
+        base = slug(text)
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        found.add(base if count == 0 else f'{base}-{count}')
+
+    previous = ''  # the last line of a paragraph, for setext headings
+    for _, text, fenced in _lines(path):
+        if fenced:
+            previous = ''
+            continue
+        found.update(HTML_ID.findall(text))
+        atx = ATX_HEADING.match(text)
+        if atx:
+            add(re.sub(r'\s+#+$', '', atx.group(2) or ''))
+            previous = ''
+        elif SETEXT_UNDERLINE.match(text) and previous:
+            add(previous)
+            previous = ''
+        elif (text.strip() and not text.lstrip().startswith(
+                ('|', '-', '*', '+', '>', '<'))
+              and not re.match(r'\s*\d+[.)]\s', text)
+              and not text.startswith(('    ', '\t'))):
+            previous = text.strip()
+        else:
+            previous = ''
+    return found
+
+
+def link_problems(root: str, path: str,
+                  cache: Dict[str, Set[str]] = None) -> List[str]:
     """Relative links and images of ``path`` that do not resolve inside
-    ``root``."""
+    ``root``, and anchors that no heading of their markdown file makes.
+    ``cache`` keeps each target's anchors between calls."""
     problems = []
+    cache = {} if cache is None else cache
     real_root = osp.realpath(root)
     for number, text, fenced in _lines(path):
         if fenced:
             continue
         for target in LINK.findall(text) + HTML_SRC.findall(text):
-            if re.match(r'[a-z][a-z0-9+.-]*:', target) or target.startswith(
-                    '#'):
-                continue  # a URL or an anchor of this page
-            file_part = target.split('#')[0]
-            resolved = osp.realpath(osp.join(osp.dirname(path), file_part))
+            if re.match(r'[a-z][a-z0-9+.-]*:', target):
+                continue  # a URL
+            file_part, _, anchor = target.partition('#')
             where = f'{osp.relpath(path, root)}:{number}'
+            resolved = (osp.realpath(path) if not file_part else osp.realpath(
+                osp.join(osp.dirname(path), file_part)))
             if osp.commonpath([resolved, real_root]) != real_root:
                 problems.append(f'{where}: {target} points outside the '
                                 'repository')
-            elif not osp.exists(resolved):
+                continue
+            if not osp.exists(resolved):
                 problems.append(f'{where}: {target} does not exist')
+                continue
+            if not anchor or not resolved.endswith('.md') or not osp.isfile(
+                    resolved):
+                continue  # no anchor, or one of a file that is not markdown
+            if resolved not in cache:
+                cache[resolved] = anchors(resolved)
+            if unquote(anchor) not in cache[resolved]:
+                problems.append(f'{where}: no heading for #{anchor} in '
+                                f'{osp.relpath(resolved, real_root)}')
     return problems
 
 
 def code_paths(root: str, path: str) -> List[Tuple[int, str]]:
-    """(line, path) of every ``tools/``/``configs/`` path in the fenced code
-    blocks of ``path``; patterns (braces, globs, placeholders) are left
-    out."""
+    """(line, path) of every ``tools/``, ``configs/`` or ``projects/`` path
+    in the fenced code blocks of ``path``; patterns (braces, globs,
+    placeholders) are left out."""
     named = []
     for number, text, fenced in _lines(path):
         if not fenced:
@@ -80,6 +162,12 @@ def code_paths(root: str, path: str) -> List[Tuple[int, str]]:
             if candidate and not PATTERN_CHARS & set(candidate):
                 named.append((number, candidate))
     return named
+
+
+def is_tool(named: str) -> bool:
+    """Whether a named path is a tool that should answer ``--help``."""
+    return (named.startswith('tools/') or PROJECT_TOOL.match(named)) \
+        and named.endswith(('.py', '.sh'))
 
 
 def help_problem(root: str, tool: str, python: str) -> str:
@@ -101,14 +189,14 @@ def check(root: str, run_help: bool = True,
           python: str = sys.executable) -> List[str]:
     """Every problem of the docs under ``root``, one string each."""
     problems, tools = [], {}
+    cache: Dict[str, Set[str]] = {}
     for path in documents(root):
-        problems += link_problems(root, path)
+        problems += link_problems(root, path, cache)
         for number, named in code_paths(root, path):
             where = f'{osp.relpath(path, root)}:{number}'
             if not osp.exists(osp.join(root, named)):
                 problems.append(f'{where}: {named} does not exist')
-            elif named.startswith('tools/') and named.endswith(
-                    ('.py', '.sh')):
+            elif is_tool(named):
                 tools.setdefault(named, where)
     if run_help:
         with ThreadPoolExecutor(max_workers=2) as pool:

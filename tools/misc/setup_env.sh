@@ -32,6 +32,7 @@ if [ -f "$STAMP" ] && [ "$STAMP" -nt setup.py ] \
     && [ "$STAMP" -nt requirements/runtime.txt ] \
     && [ "$STAMP" -nt requirements/torch.txt ] \
     && [ "$STAMP" -nt requirements/tests.txt ] \
+    && [ "$STAMP" -nt projects/transfer_study/requirements.txt ] \
     && [ "$STAMP" -nt requirements/constraints.txt ]; then
   log "$VENV is up to date"
   exit 0
@@ -69,7 +70,8 @@ if ! "$PY" -c 'import mmcv, mmcv.ops; assert mmcv.__version__ == "2.1.0"' 2>/dev
   "${PIP[@]}" --no-deps "$wheel_dir"/mmcv-2.1.0-*.whl
 fi
 
-log "installing mmbrain and its requirements"
-"${PIP[@]}" -r requirements/tests.txt -e .
+log "installing mmbrain, its requirements and the transfer study's"
+"${PIP[@]}" -r requirements/tests.txt \
+  -r projects/transfer_study/requirements.txt -e .
 "$PY" -c 'import mmbrain, mmcv.ops, mmdet, mmseg, mmpretrain, timm; print("[setup] stack ok: torch", __import__("torch").__version__)'
 touch "$STAMP"

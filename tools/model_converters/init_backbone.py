@@ -13,7 +13,7 @@ import argparse
 import torch
 from mmengine.config import Config, DictAction
 
-from mmbrain.experiments.starting_point import initial_backbone
+from mmbrain.apis import initial_backbone
 
 
 def main():

@@ -5,6 +5,10 @@
 dataset_type = 'NSDBrainDataset'
 data_root = 'data/nsd'
 subjects = [1, 2, 3, 4, 5, 6, 7]
+# the ROI groups, in the order the model sees them; the model's count comes
+# from this list in the config that adds the model (num_rois=len(rois), or
+# one width per group), and the first batch checks it. A config that
+# changes it sets every dataloader's rois and the model's count.
 rois = [
     'prf-visualrois', 'floc-bodies', 'floc-faces', 'floc-places',
     'floc-words', 'streams'

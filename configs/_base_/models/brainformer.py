@@ -1,7 +1,8 @@
 # Brainformer: the fMRI encoder and the alignment head. The config that
-# inherits this one adds the image backbone: model = dict(backbone=dict(...)).
-# The encoder's num_rois is derived from the dataset's rois list when a tool
-# loads the config; the head takes num_rois and embed_dims from the encoder.
+# inherits this one with a dataset adds the image backbone and the encoder's
+# ROI groups: model = dict(backbone=dict(...),
+# brain_encoder=dict(num_rois=len(_base_.rois))). The head takes num_rois
+# and embed_dims from the encoder.
 embed_dims = 768
 model = dict(
     type='BrainGuidedPretrainer',

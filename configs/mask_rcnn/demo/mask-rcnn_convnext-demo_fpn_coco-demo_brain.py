@@ -1,9 +1,9 @@
-# The demo's Mask R-CNN with the backbone that the demo pretraining exports
-# (the recommended recipe; make demo writes it to
-# work_dirs/demo/seed0/recommended/backbone.pth).
-_base_ = './mask-rcnn_convnext-demo_fpn_coco-demo_random.py'
+# The demo of ../mask-rcnn_convnext-s_fpn_amp-1x_coco-nonsd_brain.py, with
+# the backbone that make demo pretrains (the recommended recipe).
+_base_ = [
+    '../mask-rcnn_convnext-s_fpn_amp-1x_coco-nonsd_brain.py',
+    '../../_base_/demo/coco_mask-rcnn.py'
+]
+_base_.merge(_base_.pop('demo'))
 checkpoint = 'work_dirs/demo/seed0/recommended/backbone.pth'
-model = dict(
-    backbone=dict(
-        init_cfg=dict(
-            type='Pretrained', checkpoint=checkpoint, prefix='backbone.')))
+model = dict(backbone=dict(init_cfg=dict(checkpoint=checkpoint)))

@@ -1,6 +1,5 @@
 # The demo of ../neurofusion_convnext_s.py.
-_base_ = './brainformer_convnext_demo.py'
-model = dict(
-    head=dict(
-        fusion=dict(type='CrossModalFusion', num_heads=4,
-                    cross_modal=False)))
+_base_ = ['../neurofusion_convnext_s.py', '../../_base_/demo/nsd.py']
+_base_.merge(_base_.demo.nsd)
+_base_.merge(_base_.pop('demo').brainformer)
+model = dict(head=dict(fusion=dict(num_heads=4)))

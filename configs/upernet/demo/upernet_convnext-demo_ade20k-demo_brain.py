@@ -1,9 +1,9 @@
-# The demo's UperNet with the backbone that the demo pretraining exports
-# (the recommended recipe; make demo writes it to
-# work_dirs/demo/seed0/recommended/backbone.pth).
-_base_ = './upernet_convnext-demo_ade20k-demo_random.py'
+# The demo of ../upernet_convnext-s_amp-160k_ade20k-512x512_brain.py, with
+# the backbone that make demo pretrains (the recommended recipe).
+_base_ = [
+    '../upernet_convnext-s_amp-160k_ade20k-512x512_brain.py',
+    '../../_base_/demo/ade20k_upernet.py'
+]
+_base_.merge(_base_.pop('demo'))
 checkpoint = 'work_dirs/demo/seed0/recommended/backbone.pth'
-model = dict(
-    backbone=dict(
-        init_cfg=dict(
-            type='Pretrained', checkpoint=checkpoint, prefix='backbone.')))
+model = dict(backbone=dict(init_cfg=dict(checkpoint=checkpoint)))

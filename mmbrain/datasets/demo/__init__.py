@@ -33,8 +33,11 @@ holds all images in the COCO layout (instances json
 with boxes and polygons; the NSD images' ids are the stimulus table's
 ``cocoId`` s, so ``tools/dataset_converters/coco_exclude_nsd.py`` leaves the
 others; and ``captions_{train,val}2017.json``, five captions per image made
-from its content, :mod:`.captions`), and ``ade20k/`` holds the others in the ADE20K layout (``images/``
-jpg and ``annotations/`` png label maps of sky, earth and the objects).
+from its content, :mod:`.scene_captions`), and ``ade20k/`` holds the others
+in the ADE20K layout (``images/`` jpg and ``annotations/`` png label maps of
+sky, earth and the objects). ``scene_features.h5`` beside the image brick
+holds each image's own features per ROI group (:mod:`.features_file`), the
+oracle arm's targets for ``LoadTargetVectors``.
 """
 from .make import generator_version, make_demo_nsd
 from .scenes import draw_scene, label_map, scene_features

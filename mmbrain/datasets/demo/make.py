@@ -9,10 +9,10 @@ from typing import Dict, List
 
 import numpy as np
 
-from .captions import write_captions
 from .downstream_writers import write_ade20k, write_coco
 from .features_file import write_scene_features
 from .nsd import write_nsd
+from .scene_captions import write_captions
 from .scenes import draw_scenes, scene_features
 from .spec import DemoSpec
 
@@ -25,14 +25,17 @@ def _coco_split(rng: np.random.Generator, num: int,
 
 
 def generator_version() -> str:
-    """A digest of the code that writes the demo (this package's modules
-    and the raw NSD writer, without their docstrings and comments): data
-    written by other code must be written again."""
+    """A digest of the code that writes the demo (this package's modules,
+    the raw NSD writer and the writer of target vectors, without their
+    docstrings and comments): data written by other code must be written
+    again."""
     digest = hashlib.sha1()
     here = osp.dirname(osp.abspath(__file__))
     paths = [p for p in sorted(glob.glob(osp.join(here, '*.py')))
              if osp.basename(p) != '__init__.py']
-    for path in paths + [osp.join(osp.dirname(here), 'nsd', 'raw_writer.py')]:
+    nsd = osp.join(osp.dirname(here), 'nsd')
+    for path in paths + [osp.join(nsd, 'raw_writer.py'),
+                         osp.join(nsd, 'target_vectors.py')]:
         with open(path, encoding='utf-8') as f:
             tree = ast.parse(f.read())
         for node in ast.walk(tree):

@@ -27,10 +27,11 @@ from typing import Dict, Optional, Sequence
 
 import numpy as np
 
-from .layout import ROI_GROUPS, NSDFormatError, check_subject, require_file
+from .atomic_hdf5 import remove_temps
 from .cache import CacheWriter, cache_path
+from .layout import ROI_GROUPS, NSDFormatError, check_subject, require_file
 from .stim_info import load_stim_info
-from .writing import SubjectLock, remove_temps
+from .subject_lock import SubjectLock
 
 HEMISPHERES = ('lh', 'rh')
 ALL_VERTICES = 'all-vertices'

@@ -37,7 +37,7 @@ import numpy as np
 
 from .hdf5 import open_hdf5, read, require_dataset
 from .layout import NSDFormatError
-from .writing import AtomicHDF5
+from .atomic_hdf5 import AtomicHDF5
 
 CACHE_VERSION = 3
 
@@ -61,7 +61,7 @@ def stored_version(path: str) -> Optional[int]:
 
 
 class CacheWriter:
-    """Write a cache through :class:`~.writing.AtomicHDF5`: under a
+    """Write a cache through :class:`~.atomic_hdf5.AtomicHDF5`: under a
     temporary name unique to the process, renamed to ``path`` only when the
     ``with`` block ends without error, so a cache exists only when
     complete. Call :meth:`check` between long writes to stop at the first
@@ -100,7 +100,7 @@ class CacheWriter:
                 image_files, dtype=h5py.string_dtype())
 
     def check(self):
-        """Raise :class:`~.writing.CacheWriteError` if a write failed."""
+        """Raise :class:`~.atomic_hdf5.CacheWriteError` if a write failed."""
         self.out.check()
 
     def add_roi(self,

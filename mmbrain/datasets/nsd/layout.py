@@ -15,6 +15,10 @@
         ├── betas_session01.hdf5 ... betas_session40.hdf5      (betas, int16)
         └── ncsnr.nii.gz
 
+:func:`find_sessions` tells the sessions present, and :func:`prepare_command`
+the command that prepares them (what the dataset prints for a subject
+without a cache).
+
 An ROI is named by its mask file, ``'nsdgeneral'`` for
 ``roi/nsdgeneral.nii.gz``, and narrowed to some of its labels after a
 colon, by name (from the label table) or number:
@@ -22,7 +26,9 @@ colon, by name (from the label table) or number:
 """
 import glob
 import os.path as osp
-from typing import Optional, Tuple
+import re
+import shlex
+from typing import List, Optional, Tuple
 
 # Brainformer's six ROI groups, the default ROIs
 ROI_GROUPS = ('prf-visualrois', 'floc-bodies', 'floc-faces', 'floc-places',
@@ -166,3 +172,61 @@ def betas_path(root: str, subject: int, session: int) -> str:
 
 def ncsnr_path(root: str, subject: int) -> str:
     return osp.join(betas_dir(root, subject), 'ncsnr.nii.gz')
+
+
+def find_sessions(root: str, subject: int,
+                  allow_partial: bool = False) -> Tuple[list, list]:
+    """Numbers of the ``betas_sessionNN.hdf5`` files present (1..n) and of
+    those missing from NSD's count for the subject.
+
+    Raises:
+        NSDFormatError: No session, a gap, more sessions than NSD has, or
+            missing sessions without ``allow_partial``.
+    """
+    folder = betas_dir(check_root(root), subject)
+    found = sorted(
+        int(m.group(1)) for m in (
+            re.fullmatch(r'betas_session(\d+)\.hdf5', osp.basename(p))
+            for p in glob.glob(osp.join(folder, 'betas_session*.hdf5')))
+        if m)
+    if not found:
+        raise NSDFormatError(folder, 'no betas_sessionNN.hdf5 files')
+    if found != list(range(1, len(found) + 1)):
+        raise NSDFormatError(
+            folder, f'sessions must run 1..n without gaps, found {found}')
+    expected = NUM_SESSIONS[subject - 1]
+    if len(found) > expected:
+        raise NSDFormatError(
+            folder, f'{len(found)} sessions; NSD subject {subject} has '
+            f'{expected}')
+    missing = list(range(len(found) + 1, expected + 1))
+    if missing and not allow_partial:
+        raise NSDFormatError(
+            folder, f'{len(found)} of the {expected} sessions of NSD '
+            f'subject {subject}: sessions {session_span(missing)} are '
+            'missing (a partial download?); pass --allow-partial to prepare '
+            'what is there')
+    return found, missing
+
+
+def session_span(numbers: List[int]) -> str:
+    """'4-40' for sessions 4..40, '40' for one."""
+    return (str(numbers[0]) if len(numbers) == 1 else
+            f'{numbers[0]}-{numbers[-1]}')
+
+
+def prepare_command(root: str, subject: int, out_dir: str) -> str:
+    """The ``prepare_nsd.py`` command that builds the cache of a subject in
+    ``out_dir`` from the raw files present (with ``--allow-partial`` for a
+    partial download), as a user types it from the repository's root.
+
+    Raises:
+        NSDFormatError: The raw betas of the subject are not there.
+    """
+    args = [root, '--subjects', str(subject)]
+    if osp.normpath(out_dir) != osp.normpath(osp.join(root, 'prepared')):
+        args += ['--out-dir', out_dir]
+    if find_sessions(root, subject, allow_partial=True)[1]:
+        args.append('--allow-partial')
+    return 'python tools/dataset_converters/prepare_nsd.py ' + shlex.join(
+        args)

@@ -5,7 +5,7 @@ import numpy as np
 
 from .hdf5 import open_hdf5, read, require_dataset
 from .layout import NSDFormatError
-from .writing import AtomicHDF5
+from .atomic_hdf5 import AtomicHDF5
 
 
 class NSDStimuli:

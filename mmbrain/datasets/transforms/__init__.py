@@ -1,9 +1,10 @@
-from .captions import LoadCaption, TokenizeCaption
 from .formatting import PackBrainInputs
-from .loading import LoadBrainResponses, LoadNSDImage, LoadSceneFeatures
+from .loading import (LoadBrainResponses, LoadCaption, LoadNSDImage,
+                      LoadTargetVectors)
+from .tokenization import TokenizeCaption
 from .views import AugmentedViews
 
 __all__ = [
     'AugmentedViews', 'LoadBrainResponses', 'LoadCaption', 'LoadNSDImage',
-    'LoadSceneFeatures', 'PackBrainInputs', 'TokenizeCaption'
+    'LoadTargetVectors', 'PackBrainInputs', 'TokenizeCaption'
 ]

@@ -14,7 +14,7 @@ class PackBrainInputs(BaseTransform):
     :class:`BrainDataSample` with ``fmri``/``coords`` where
     ``LoadBrainResponses`` gave them, ``tokens`` ((L,) int64) where
     ``TokenizeCaption`` gave them, ``features`` where
-    ``LoadSceneFeatures`` gave them, ``views`` where ``AugmentedViews``
+    ``LoadTargetVectors`` gave them, ``views`` where ``AugmentedViews``
     gave them, and the ``meta_keys``).
     The brain arrays stay numpy: dataloader workers send each tensor through
     its own shared-memory segment, which for a dozen small arrays per sample

@@ -1,6 +1,6 @@
 import os
 import os.path as osp
-from typing import Dict, Optional
+from typing import Dict, Optional, Sequence
 
 import mmcv
 import numpy as np
@@ -9,8 +9,8 @@ from mmengine.logging import print_log
 from torch.utils.data import get_worker_info
 
 from mmbrain.registry import TRANSFORMS
-from ..demo.features_file import features_path, read_scene_features
 from ..nsd import BrainCache, NSDFormatError, NSDStimuli
+from ..nsd.target_vectors import NPY_SUFFIX, TargetVectors
 
 
 class _PerProcessFiles:
@@ -57,28 +57,93 @@ class LoadNSDImage(BaseTransform):
 
 
 @TRANSFORMS.register_module()
-class LoadSceneFeatures(BaseTransform):
-    """Read the demo image's own per-ROI-group features (the generator's,
-    which drive its synthetic brains; ``scene_features.h5`` beside the image
-    brick), standardised: the oracle arm's regression targets.
+class LoadTargetVectors(BaseTransform):
+    """Read the sample's image's target vectors from a file indexed by nsdId
+    (:mod:`~..nsd.target_vectors`: an HDF5 file of (N_images, F_k) datasets,
+    one per key, or an ``.npy`` of one (N_images, F) array): the targets of
+    a feature-regression pretraining (``ResponseRegressionPretrainer(
+    target='features')``).
 
-    Required keys: ``img_path`` (the brick), ``nsd_id``, ``rois``.
-    Added keys: ``features`` (list of (F_k,) float32, in ``rois`` order).
+    Required keys: ``img_path``, ``nsd_id``, and ``rois`` when ``keys`` is
+    None.
+    Added keys: ``features`` (list of (F_k,) arrays, as stored, in ``keys``
+    order; one for an ``.npy`` file).
+
+    Args:
+        file (str): The file. A relative path is taken from the folder of
+            the sample's ``img_path`` (for NSD, that of the image brick), so
+            the targets follow the dataset's ``data_root``; an absolute
+            one is used as it is.
+        keys (Sequence[str], optional): The HDF5 datasets to read, in
+            order. Defaults to None: the sample's ``rois`` (a target per
+            ROI). An ``.npy`` file is read without keys.
+
+    Example:
+        >>> # beside nsd_stimuli.hdf5, one dataset per ROI of the dataset
+        >>> dict(type='LoadTargetVectors', file='scene_features.h5')
     """
 
-    def __init__(self):
-        self.files = _PerProcessFiles(read_scene_features)
+    def __init__(self, file: str, keys: Optional[Sequence[str]] = None):
+        if not isinstance(file, str) or not file:
+            raise ValueError(f'file must name a file of target vectors, got '
+                             f'{file!r}')
+        if isinstance(keys, str):
+            raise ValueError(f'keys must be a list of names, got {keys!r}')
+        if keys is not None and file.endswith(NPY_SUFFIX):
+            raise ValueError(f'{file}: an .npy file holds one target and '
+                             f'takes no keys, got {list(keys)}')
+        self.file = file
+        self.keys = None if keys is None else list(keys)
+        self.files = _PerProcessFiles(TargetVectors)
 
     def transform(self, results: dict) -> dict:
-        path = features_path(results['img_path'])
-        features = self.files(path)
+        path = osp.join(osp.dirname(results['img_path']), self.file)
+        if not osp.isfile(path):
+            raise NSDFormatError(
+                path, f'no file of target vectors (LoadTargetVectors(file='
+                f'{self.file!r}): a relative file is looked for beside the '
+                f'sample\'s image, {results["img_path"]})')
+        targets: TargetVectors = self.files(path)
         nsd_id = results['nsd_id']
-        rows = len(next(iter(features.values())))
-        if nsd_id >= rows:
-            raise NSDFormatError(path, f'nsdId {nsd_id} outside its {rows} '
-                                 'images')
-        results['features'] = [features[roi][nsd_id] for roi in
-                               results['rois']]
+        if targets.single:
+            results['features'] = [targets.row(nsd_id)]
+        else:
+            keys = results['rois'] if self.keys is None else self.keys
+            results['features'] = [targets.row(nsd_id, k) for k in keys]
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}(file={self.file!r}, '
+                f'keys={self.keys!r})')
+
+
+@TRANSFORMS.register_module()
+class LoadCaption(BaseTransform):
+    """Pick one of the image's captions (``NSDBrainDataset(captions_dir=)``
+    gives them).
+
+    Required keys: ``captions`` (list of str).
+    Added keys: ``caption`` (str).
+
+    Args:
+        random (bool): Draw a caption at random at every call (numpy's
+            global generator, which mmengine seeds per dataloader worker),
+            for training; False takes the first, for testing. Defaults to
+            True.
+    """
+
+    def __init__(self, random: bool = True):
+        self.random = random
+
+    def transform(self, results: dict) -> dict:
+        captions = results.get('captions')
+        if not captions:
+            raise KeyError(
+                f'no captions for nsdId {results.get("nsd_id")}: give the '
+                'dataset captions_dir=, the folder of COCO\'s '
+                'captions_{train,val}2017.json')
+        index = np.random.randint(len(captions)) if self.random else 0
+        results['caption'] = captions[index]
         return results
 
 

@@ -4,7 +4,7 @@ from typing import Optional, Sequence, Tuple
 import torch
 from mmengine.model import BaseModule
 
-# per ROI group, one (N, V_k[, 3]) tensor
+# per ROI group, one (N, V_k) or (S, V_k, 3) tensor
 RoiTensors = Sequence[torch.Tensor]
 # q (N, d) and q̄ (N, R, d) or None
 BrainFeatures = Tuple[torch.Tensor, Optional[torch.Tensor]]
@@ -16,11 +16,15 @@ class BaseBrainEncoder(BaseModule, metaclass=ABCMeta):
     """What a brain encoder takes and gives; the pretrainer and the head
     rely on nothing else.
 
-    Inputs, as :class:`BrainDataPreprocessor` gives them, per ROI group k of
-    R (lists of R tensors; V_k is the longest sample's voxel count):
+    Inputs, as :func:`mmbrain.structures.batch_brain` makes them and
+    :class:`BrainDataPreprocessor` gives them, per ROI group k of R (lists
+    of R tensors; V_k is the longest sample's voxel count):
 
     - ``fmri``: (N, V_k) responses, zero past each sample's voxels;
-    - ``coords``: (N, V_k, 3) voxel positions in mm;
+    - ``coords``: (S, V_k, 3) voxel positions in mm, once for each of the
+      batch's S distinct subjects (zero past their voxels);
+    - ``rows``: (N,) long, each sample's row of ``coords`` (an encoder
+      gathers the positions it needs by it);
     - ``mask``: (N, V_k) bool, True on a sample's real voxels;
     - ``subject``: (N, ) the subject of each sample, or None;
     - ``lengths``: per ROI group, per sample, the voxel count as host ints
@@ -56,12 +60,13 @@ class BaseBrainEncoder(BaseModule, metaclass=ABCMeta):
     def forward(self,
                 fmri: RoiTensors,
                 coords: RoiTensors,
+                rows: torch.Tensor,
                 mask: RoiTensors,
                 subject: Optional[torch.Tensor] = None,
                 lengths: Optional[Lengths] = None) -> BrainFeatures:
-        """Per ROI (N, V_k) ``fmri``, (N, V_k, 3) ``coords``, (N, V_k)
-        ``mask``, the (N, ) ``subject`` and the host ``lengths`` -> q (N, d),
-        q̄ (N, R, d) or None."""
+        """Per ROI (N, V_k) ``fmri``, (S, V_k, 3) ``coords`` and (N, V_k)
+        ``mask``, the (N,) ``rows`` of ``coords``, the (N, ) ``subject``
+        and the host ``lengths`` -> q (N, d), q̄ (N, R, d) or None."""
 
     def embed(self, fmri: RoiTensors, mask: RoiTensors,
               subject: Optional[torch.Tensor]) -> torch.Tensor:

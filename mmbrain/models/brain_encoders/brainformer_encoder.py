@@ -121,33 +121,43 @@ class BrainformerEncoder(BaseBrainEncoder):
         return plan.to(device, non_blocking=True)
 
     def tokenize(self, k: int, fmri: torch.Tensor, coords: torch.Tensor,
-                 plan: BrainPlan) -> torch.Tensor:
-        """(N, V) responses and (N, V, 3) coordinates of ROI k (padded)
-        -> its (T, d) packed tokens.
+                 rows: torch.Tensor, plan: BrainPlan) -> torch.Tensor:
+        """(N, V) responses of ROI k (padded), its (S, V, 3) coordinates
+        per subject and the samples' (N,) rows of them -> its (T, d) packed
+        tokens.
 
         Each token is the Conv1D of its receptive field (gathered, zero past
         the sample's voxels) plus the embedding of the mean coordinate of
-        its valid voxels (or of its position)."""
-        voxels = plan.voxels[k]  # (T, kernel)
+        its valid voxels (gathered from its sample's row), or of its
+        position."""
+        voxels = plan.voxels[k]  # (T, kernel), N * V past a sample's voxels
         signal = torch.cat([fmri.flatten(), fmri.new_zeros(1)])[voxels]
         conv = self.tokenizers[k]
         tokens = F.linear(signal, conv.weight[:, 0], conv.bias)
         if self.embed_type == 'voxel':
+            width = fmri.shape[1]
+            # flat voxel n * V + j -> rows[n] * V + j of the flat table, and
+            # the sentinel N * V -> S * V, a zero row
+            starts = torch.cat([rows, rows.new_full((1, ), len(coords))])
+            index = starts[voxels // width] * width + voxels % width
             xyz = torch.cat([coords.flatten(0, 1), coords.new_zeros(1, 3)])
-            mean_xyz = xyz[voxels].sum(1) / plan.voxel_count[k]
+            mean_xyz = xyz[index].sum(1) / plan.voxel_count[k]
             return tokens + self.voxel_embed(mean_xyz / self.coord_scale)
         return tokens + self.pos_embed[k][plan.token_pos[k]]
 
     def forward(self,
                 fmri: RoiTensors,
                 coords: RoiTensors,
+                rows: torch.Tensor,
                 mask: RoiTensors,
                 subject: Optional[torch.Tensor] = None,
                 lengths: Optional[Lengths] = None) -> BrainFeatures:
         """
         Args:
             fmri (Sequence[Tensor]): Per ROI k, (N, V_k) responses.
-            coords (Sequence[Tensor]): Per ROI k, (N, V_k, 3) in mm.
+            coords (Sequence[Tensor]): Per ROI k, (S, V_k, 3) in mm, once
+                per subject.
+            rows (Tensor): (N,) long, each sample's row of ``coords``.
             mask (Sequence[Tensor]): Per ROI k, (N, V_k) bool, a prefix.
             subject (Tensor, optional): (N,) subjects; unused (one encoder
                 serves every subject).
@@ -161,18 +171,21 @@ class BrainformerEncoder(BaseBrainEncoder):
         if len(fmri) != self.num_rois:
             raise ValueError(f'expected {self.num_rois} ROIs, got '
                              f'{len(fmri)}')
+        if any(c.shape[1] != f.shape[1] for f, c in zip(fmri, coords)):
+            raise ValueError('coords must be as wide as fmri: (S, V_k, 3) '
+                             'for (N, V_k) responses (batch_brain)')
         if lengths is None:
             lengths = tuple(map(tuple, torch.stack(
                 [m.sum(1) for m in mask]).tolist()))
-        return self.forward_packed(fmri, coords,
+        return self.forward_packed(fmri, coords, rows,
                                    self.plan(lengths, fmri[0].device))
 
     def forward_packed(self, fmri: RoiTensors, coords: RoiTensors,
-                       plan: BrainPlan) -> BrainFeatures:
+                       rows: torch.Tensor, plan: BrainPlan) -> BrainFeatures:
         """:meth:`forward` on a batch's plan: no host sync and no data-
         dependent shape, so it compiles to one graph."""
-        seqs = [self.tokenize(k, *inputs, plan)
-                for k, inputs in enumerate(zip(fmri, coords))]
+        seqs = [self.tokenize(k, f, c, rows, plan)
+                for k, (f, c) in enumerate(zip(fmri, coords))]
         for block, layouts in zip(self.levels, plan.levels):
             seqs = block(seqs, layouts)  # per ROI, one token per window
         roi_feats = torch.stack(self.roi_block(seqs, plan.rois), dim=1)

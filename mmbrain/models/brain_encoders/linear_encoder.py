@@ -51,6 +51,7 @@ class LinearBrainEncoder(BaseBrainEncoder):
     def forward(self,
                 fmri: RoiTensors,
                 coords: RoiTensors,
+                rows: torch.Tensor,
                 mask: RoiTensors,
                 subject: Optional[torch.Tensor] = None,
                 lengths: Optional[Lengths] = None) -> BrainFeatures:

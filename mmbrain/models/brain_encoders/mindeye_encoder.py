@@ -119,6 +119,7 @@ class MindEyeBrainEncoder(BaseBrainEncoder):
     def forward(self,
                 fmri: RoiTensors,
                 coords: RoiTensors,
+                rows: torch.Tensor,
                 mask: RoiTensors,
                 subject: Optional[torch.Tensor] = None,
                 lengths: Optional[Lengths] = None) -> BrainFeatures:

@@ -15,23 +15,22 @@ class BrainDataPreprocessor(ImgDataPreprocessor):
 
     Images are stacked, cast to float and normalised as in
     :class:`mmengine.model.ImgDataPreprocessor` (``LoadNSDImage`` gives RGB,
-    so leave ``bgr_to_rgb`` False). Each ROI's responses, whose length
-    differs between subjects, are padded to the longest in the batch: by
-    ``brain_collate`` in the dataloader's workers, or here
-    (:func:`mmbrain.structures.batch_brain`) for samples collated without
-    it. The coordinates travel once per subject and are expanded to the
-    samples on the device.
+    so leave ``bgr_to_rgb`` False). The brain responses are padded by
+    :func:`mmbrain.structures.batch_brain`: in the dataloader's workers
+    (``brain_collate``), or here for samples collated without it; its
+    tensors are moved to the device as they are.
 
     Returns:
-        dict: ``inputs`` with ``img`` (N, 3, H, W), and per ROI k (lists in
-        ROI order) ``fmri`` (N, V_k), ``coords`` (N, V_k, 3) and ``mask``
-        (N, V_k) bool, and the host ``lengths`` (per ROI, per sample, the
-        voxel count), the (N,) long ``subject`` of each sample where
-        the samples carry one, per ROI (N, F_k) ``features`` and V augmented
-        ``views`` (N, 3, H', W') where they carry them; ``data_samples``
-        unchanged. Samples without fMRI (the caption arm's) get no
-        ``fmri``/``coords``/``mask``, and samples with caption tokens get
-        ``tokens`` (N, L) long.
+        dict: ``inputs`` with ``img`` (N, 3, H, W); the brain inputs of
+        :func:`batch_brain`: per ROI k (lists in ROI order) ``fmri`` (N,
+        V_k) and ``mask`` (N, V_k) bool, ``coords`` (S, V_k, 3) once per
+        subject and ``rows`` (N,), each sample's row of them, and the host
+        ``lengths`` (per ROI, per sample, the voxel count); the (N,) long
+        ``subject`` of each sample where the samples carry one, per ROI
+        (N, F_k) ``features`` and V augmented ``views`` (N, 3, H', W')
+        where they carry them; ``data_samples`` unchanged. Samples without
+        fMRI (the caption arm's) get no brain inputs, and samples with
+        caption tokens get ``tokens`` (N, L) long.
     """
 
     def normalise_views(self,
@@ -55,11 +54,7 @@ class BrainDataPreprocessor(ImgDataPreprocessor):
         data = super().forward(data, training)
         data['inputs'] = dict(img=data['inputs'])
         if brain is not None:
-            brain = self.cast_data(brain)
-            data['inputs'].update(
-                fmri=brain['fmri'], mask=brain['mask'],
-                lengths=brain['lengths'],
-                coords=[c[brain['rows']] for c in brain['coords']])
+            data['inputs'].update(self.cast_data(brain))
         if 'tokens' in samples[0]:
             data['inputs']['tokens'] = torch.as_tensor(
                 np.stack([s.tokens for s in samples]), device=self.device)

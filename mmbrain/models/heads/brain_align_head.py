@@ -3,15 +3,15 @@ from typing import Dict, Optional, Tuple
 import torch
 import torch.nn as nn
 from mmengine.dist import get_world_size
-from mmengine.model import BaseModule
 
 from mmbrain.registry import MODELS
+from .base import BaseAlignHead, ImageFeatures
 
 ROI_POOLING = ('global', 'attention')
 
 
 @MODELS.register_module()
-class BrainAlignHead(BaseModule):
+class BrainAlignHead(BaseAlignHead):
     """Projects backbone features into the brain space; owns the losses.
 
     The global feature ``p = Linear(avgpool(x))``; per ROI k the local
@@ -48,12 +48,10 @@ class BrainAlignHead(BaseModule):
                      type='BrainGuidanceLoss'),
                  fusion: Optional[dict] = None,
                  init_cfg=None):
-        super().__init__(init_cfg)
+        super().__init__(num_rois, embed_dims, init_cfg)
         if roi_pooling not in ROI_POOLING:
             raise ValueError(f'roi_pooling must be one of {ROI_POOLING}, '
                              f'got {roi_pooling!r}')
-        self.num_rois = num_rois
-        self.embed_dims = embed_dims
         self.global_proj = nn.Linear(in_channels, embed_dims)
         self.roi_proj = nn.Linear(in_channels, num_rois * embed_dims)
         self.roi_pool = (
@@ -68,9 +66,7 @@ class BrainAlignHead(BaseModule):
             MODELS.build(dict(fusion, embed_dims=embed_dims))
             if fusion else None)
 
-    def forward(
-        self, feats: torch.Tensor
-    ) -> Tuple[torch.Tensor, torch.Tensor, Optional[torch.Tensor]]:
+    def forward(self, feats: torch.Tensor) -> ImageFeatures:
         """Backbone features -> p, p̄ and the ROI attention.
 
         Args:
@@ -94,21 +90,6 @@ class BrainAlignHead(BaseModule):
         local = torch.einsum('nrc,rdc->nrd', roi_feats, weight)
         local = local + self.roi_proj.bias.view(self.num_rois, -1)
         return self.global_proj(pooled), local, attn
-
-    def fuse(self, img: torch.Tensor, img_rois: torch.Tensor,
-             brain: torch.Tensor, brain_rois: Optional[torch.Tensor]):
-        """p (N, d), p̄ (N, R, d), q (N, d), q̄ (N, R, d) -> the same after
-        the fusion block (unchanged without one)."""
-        if self.fusion is None:
-            return img, img_rois, brain, brain_rois
-        if brain_rois is None:
-            raise ValueError('the fusion block needs the brain encoder\'s '
-                             'ROI features q̄, and this encoder gives none')
-        img_tokens, brain_tokens = self.fusion(
-            torch.cat([img[:, None], img_rois], dim=1),
-            torch.cat([brain[:, None], brain_rois], dim=1))
-        return (img_tokens[:, 0], img_tokens[:, 1:], brain_tokens[:, 0],
-                brain_tokens[:, 1:])
 
     def loss(self,
              feats: torch.Tensor,

@@ -4,13 +4,13 @@ from typing import List, Optional, Sequence
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmengine.model import BaseModule
 
 from mmbrain.registry import MODELS
+from .base import BaseReadoutHead
 
 
 @MODELS.register_module()
-class ResponseReadoutHead(BaseModule):
+class ResponseReadoutHead(BaseReadoutHead):
     """Linear readouts from backbone features to per-group responses.
 
     The last feature map is average-pooled to a ``pool_size`` grid (so the
@@ -41,9 +41,9 @@ class ResponseReadoutHead(BaseModule):
                  embed_dims: int = 256,
                  loss: dict = dict(type='RoiBalancedMSELoss'),
                  init_cfg=None):
-        super().__init__(init_cfg)
-        self.num_outputs = list(num_outputs)
-        self.num_rois = len(self.num_outputs)
+        num_outputs = list(num_outputs)
+        super().__init__(len(num_outputs), init_cfg)
+        self.num_outputs = num_outputs
         self.subjects = None if subjects is None else list(subjects)
         self.pool_size = pool_size
         self.proj = nn.Linear(in_channels * pool_size**2, embed_dims)

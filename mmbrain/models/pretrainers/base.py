@@ -12,6 +12,24 @@ def build_part(cfg: Union[dict, nn.Module]) -> nn.Module:
     return MODELS.build(cfg) if isinstance(cfg, dict) else cfg
 
 
+def check_roi_groups(groups: int, part: str, module: nn.Module,
+                     data_samples: Optional[list] = None,
+                     mode: str = 'loss'):
+    """Where the data meets the model: a batch of ``groups`` ROI groups for
+    a model whose ``part`` (``'brain_encoder'``, ``'head'``) was built for
+    another R stops with one line naming the config keys of both."""
+    if groups == module.num_rois:
+        return
+    rois = getattr((data_samples or [None])[0], 'rois', None)
+    loader = 'train' if mode == 'loss' else 'val/test'
+    raise ValueError(
+        f'the batch holds {groups} ROI groups but model.{part}.num_rois is '
+        f'{module.num_rois} ({type(module).__name__}): '
+        f'{loader}_dataloader.dataset.rois'
+        f'{"" if rois is None else " " + str(list(rois))} and the model '
+        "must take their count from one rois list in the config")
+
+
 class BasePretrainer(BaseModel):
     """What every mmbrain pretrainer shares: an image backbone (exported
     alone afterwards, under ``backbone.``) and the brain data preprocessor.
@@ -45,6 +63,18 @@ class BasePretrainer(BaseModel):
         self.memory_format = (torch.channels_last
                               if channels_last else torch.contiguous_format)
         self.backbone.to(memory_format=self.memory_format)
+        # modes whose first batch was checked against the model's ROI
+        # groups (check_roi_groups)
+        self.checked_modes = set()
+
+    def first_batch(self, mode: str) -> bool:
+        """Whether this is the first batch of ``mode`` (``'loss'``,
+        ``'predict'``), once per model and eagerly: a compiled step skips
+        the check."""
+        if torch.compiler.is_compiling() or mode in self.checked_modes:
+            return False
+        self.checked_modes.add(mode)
+        return True
 
     def extract_feat(self, img: torch.Tensor) -> torch.Tensor:
         """(N, 3, H, W) images -> the last backbone output, (N, C, h, w)

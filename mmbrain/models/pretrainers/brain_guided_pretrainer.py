@@ -7,8 +7,9 @@ import torch.nn.functional as F
 from mmbrain.registry import MODELS
 from mmbrain.structures import BrainDataSample
 from ..brain_encoders import BaseBrainEncoder
+from ..heads import BaseAlignHead
 from ..losses import BiMixCoLoss, mixco
-from .base import BasePretrainer, build_part
+from .base import BasePretrainer, build_part, check_roi_groups
 
 
 @MODELS.register_module()
@@ -21,11 +22,19 @@ class BrainGuidedPretrainer(BasePretrainer):
     computes the losses against the brain encoder's features. Parts are
     configs or ready modules.
 
+    R, the number of ROI groups, is the encoder's (its ``num_rois``, or
+    the length of its ``num_voxels``), which the config sets from the
+    dataset's ``rois`` list (``configs/pretrain/brainformer_convnext_s.py``);
+    the head takes it from the encoder. The first batch of training and of
+    validation or testing must hold R groups, or a one-line error names the
+    dataset's and the model's keys.
+
     Args:
         backbone (dict | nn.Module): Image backbone.
         brain_encoder (dict | nn.Module): A :class:`BaseBrainEncoder`.
-        head (dict | nn.Module): :class:`BrainAlignHead`; a config's
-            ``num_rois`` and ``embed_dims`` default to the encoder's.
+        head (dict | BaseAlignHead): e.g. :class:`BrainAlignHead`; a
+            config's ``num_rois`` and ``embed_dims`` default to the
+            encoder's.
         mixco (dict, optional): ``alpha`` and ``prob`` of :func:`mixco`:
             while ``self.mixing`` is True (:class:`MixCoScheduleHook` turns
             it off), training batches mix the brain encoder's shared latent
@@ -51,7 +60,7 @@ class BrainGuidedPretrainer(BasePretrainer):
     def __init__(self,
                  backbone: Union[dict, nn.Module],
                  brain_encoder: Union[dict, nn.Module],
-                 head: Union[dict, nn.Module],
+                 head: Union[dict, BaseAlignHead],
                  mixco: Optional[dict] = None,
                  self_supervised: Optional[dict] = None,
                  self_supervised_weight: float = 1.,
@@ -91,6 +100,10 @@ class BrainGuidedPretrainer(BasePretrainer):
             head.setdefault('num_rois', encoder.num_rois)
             head.setdefault('embed_dims', encoder.embed_dims)
         self.head = build_part(head)
+        if not isinstance(self.head, BaseAlignHead):
+            raise TypeError(f'{type(self.head).__name__} is not an alignment '
+                            'head: derive it from BaseAlignHead, which states '
+                            'what the pretrainer relies on')
         for name in ('num_rois', 'embed_dims'):
             if getattr(self.head, name) != getattr(encoder, name):
                 raise ValueError(
@@ -110,30 +123,21 @@ class BrainGuidedPretrainer(BasePretrainer):
                 f'mixco mixes a shared brain latent, which '
                 f'{type(self.brain_encoder).__name__} does not have (use '
                 'MindEyeBrainEncoder)')
-        if mixco is not None and not isinstance(
-                getattr(self.head, 'contrastive_loss', None), BiMixCoLoss):
+        if mixco is not None and not isinstance(self.head.contrastive_loss,
+                                                BiMixCoLoss):
             raise TypeError('mixco needs a contrastive loss that takes the '
                             "mix: model.head.contrastive_loss=dict(type="
                             "'BiMixCoLoss')")
-        if mixco is not None and getattr(self.head, 'fusion', None):
+        if mixco is not None and self.head.fusion is not None:
             raise ValueError('mixco and the head\'s fusion block do not go '
                              'together: the fused tokens would mix mixed '
                              'and unmixed brain features')
 
-    def check_num_rois(self, inputs: dict):
-        """A batch must hold the encoder's R ROI groups."""
-        if len(inputs['fmri']) != self.brain_encoder.num_rois:
-            raise ValueError(
-                f'the batch holds {len(inputs["fmri"])} ROI groups but '
-                f'model.brain_encoder.num_rois is '
-                f'{self.brain_encoder.num_rois}: the dataset\'s rois list '
-                'and the encoder must agree')
-
     def encode_brain(self, inputs: dict):
         """Brain features ``(q, q̄)`` of a batch from the preprocessor."""
         return self.brain_encoder(inputs['fmri'], inputs['coords'],
-                                  inputs['mask'], inputs.get('subject'),
-                                  inputs.get('lengths'))
+                                  inputs['rows'], inputs['mask'],
+                                  inputs.get('subject'), inputs.get('lengths'))
 
     def forward(self,
                 inputs: dict,
@@ -144,7 +148,9 @@ class BrainGuidedPretrainer(BasePretrainer):
         ``roi_attention`` with the head's attention pooling)."""
         if mode == 'tensor':
             return self.extract_feat(inputs['img'])
-        self.check_num_rois(inputs)
+        if self.first_batch(mode):
+            check_roi_groups(len(inputs['fmri']), 'brain_encoder',
+                             self.brain_encoder, data_samples, mode)
         if mode == 'loss':
             return self.loss(inputs, data_samples)
         if mode == 'predict':

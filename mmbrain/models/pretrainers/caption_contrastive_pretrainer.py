@@ -6,6 +6,7 @@ import torch.nn.functional as F
 
 from mmbrain.registry import MODELS
 from mmbrain.structures import BrainDataSample
+from ..heads import BaseAlignHead
 from ..text_encoders import BaseTextEncoder
 from .base import BasePretrainer, build_part
 
@@ -28,7 +29,7 @@ class CaptionContrastivePretrainer(BasePretrainer):
         backbone (dict | nn.Module): Image backbone.
         text_encoder (dict | nn.Module): A :class:`BaseTextEncoder`, e.g.
             ``dict(type='CaptionTransformer', ...)``.
-        head (dict | nn.Module): :class:`BrainAlignHead` with
+        head (dict | BaseAlignHead): e.g. :class:`BrainAlignHead`, with
             ``guidance_loss=None``; a config's ``embed_dims`` defaults to
             the text encoder's and ``num_rois`` to 1.
         data_preprocessor (dict, optional): Defaults to
@@ -41,7 +42,7 @@ class CaptionContrastivePretrainer(BasePretrainer):
     def __init__(self,
                  backbone: Union[dict, nn.Module],
                  text_encoder: Union[dict, nn.Module],
-                 head: Union[dict, nn.Module],
+                 head: Union[dict, BaseAlignHead],
                  data_preprocessor: Optional[dict] = None,
                  init_cfg=None,
                  channels_last: bool = False):
@@ -57,6 +58,10 @@ class CaptionContrastivePretrainer(BasePretrainer):
             head.setdefault('embed_dims', encoder.embed_dims)
             head.setdefault('num_rois', 1)
         self.head = build_part(head)
+        if not isinstance(self.head, BaseAlignHead):
+            raise TypeError(f'{type(self.head).__name__} is not an alignment '
+                            'head: derive it from BaseAlignHead, which states '
+                            'what the pretrainer relies on')
         if self.head.embed_dims != encoder.embed_dims:
             raise ValueError(
                 f'model.head.embed_dims = {self.head.embed_dims} but '

@@ -5,7 +5,8 @@ import torch.nn as nn
 
 from mmbrain.registry import MODELS
 from mmbrain.structures import BrainDataSample
-from .base import BasePretrainer, build_part
+from ..heads import BaseReadoutHead
+from .base import BasePretrainer, build_part, check_roi_groups
 
 TARGETS = ('fmri', 'features')
 
@@ -19,14 +20,19 @@ class ResponseRegressionPretrainer(BasePretrainer):
       readout per subject (the voxel-encoding objective: align the backbone
       with the brain by predicting it, as neural-regularisation and ReAlnet
       do);
-    - ``target='features'``: the per-image features ``LoadSceneFeatures``
-      reads (the demo generator's, that drive its synthetic brains): the
-      oracle, a positive control of what pretraining on these images can
-      teach.
+    - ``target='features'``: per-image target vectors that
+      ``LoadTargetVectors`` reads from a file (features of any model; the
+      demo generator's, which drive its synthetic brains, make the study's
+      oracle positive control).
+
+    The head's groups (R, the length of its ``num_outputs``) are set in the
+    config from the dataset's ``rois`` list; with ``target='fmri'`` the
+    first batch of training and of validation or testing must hold R
+    groups, or a one-line error names the dataset's and the model's keys.
 
     Args:
         backbone (dict | nn.Module): Image backbone.
-        head (dict | nn.Module): :class:`ResponseReadoutHead`.
+        head (dict | BaseReadoutHead): e.g. :class:`ResponseReadoutHead`.
         target (str): ``'fmri'`` or ``'features'``. Defaults to ``'fmri'``.
         data_preprocessor (dict, optional): Defaults to
             ``BrainDataPreprocessor`` with ImageNet mean/std.
@@ -37,7 +43,7 @@ class ResponseRegressionPretrainer(BasePretrainer):
 
     def __init__(self,
                  backbone: Union[dict, nn.Module],
-                 head: Union[dict, nn.Module],
+                 head: Union[dict, BaseReadoutHead],
                  target: str = 'fmri',
                  data_preprocessor: Optional[dict] = None,
                  init_cfg=None,
@@ -47,6 +53,10 @@ class ResponseRegressionPretrainer(BasePretrainer):
                              f'{target!r}')
         super().__init__(backbone, data_preprocessor, init_cfg, channels_last)
         self.head = build_part(head)
+        if not isinstance(self.head, BaseReadoutHead):
+            raise TypeError(f'{type(self.head).__name__} is not a readout '
+                            'head: derive it from BaseReadoutHead, which '
+                            'states what the pretrainer relies on')
         self.target = target
 
     def targets(self, inputs: dict):
@@ -55,7 +65,7 @@ class ResponseRegressionPretrainer(BasePretrainer):
         if self.target not in inputs:
             raise KeyError(
                 f'the batch has no {self.target!r}: '
-                + ('add LoadSceneFeatures to the pipeline' if self.target ==
+                + ('add LoadTargetVectors to the pipeline' if self.target ==
                    'features' else 'add LoadBrainResponses to the pipeline'))
         return inputs[self.target], (inputs['mask']
                                      if self.target == 'fmri' else None)
@@ -69,6 +79,10 @@ class ResponseRegressionPretrainer(BasePretrainer):
         group, (V_k,) of the targets, whichever they are)."""
         if mode == 'tensor':
             return self.extract_feat(inputs['img'])
+        if self.target == 'fmri' and 'fmri' in inputs and self.first_batch(
+                mode):
+            check_roi_groups(len(inputs['fmri']), 'head', self.head,
+                             data_samples, mode)
         if mode == 'loss':
             targets, masks = self.targets(inputs)
             return dict(loss_regression=self.head.loss(
@@ -82,13 +96,19 @@ class ResponseRegressionPretrainer(BasePretrainer):
                 data_samples: List[BrainDataSample]) -> List[BrainDataSample]:
         preds = self.head(self.extract_feat(inputs['img']),
                           inputs.get('subject'))
+        targets, _ = self.targets(inputs)
         for i, sample in enumerate(data_samples):
-            target = [torch.as_tensor(t) for t in sample.get(self.target)]
+            # a sample's voxels are a prefix of its padded row (host ints)
+            widths = ([n[i] for n in inputs['lengths']]
+                      if self.target == 'fmri' else
+                      [t.shape[1] for t in targets])
             sample.set_data(
                 dict(
                     pred_fmri=[
-                        p[i, :len(t)].detach().cpu()
-                        for p, t in zip(preds, target)
+                        p[i, :w].detach().cpu() for p, w in zip(preds, widths)
                     ],
-                    gt_fmri=target))
+                    gt_fmri=[
+                        t[i, :w].detach().cpu()
+                        for t, w in zip(targets, widths)
+                    ]))
         return data_samples

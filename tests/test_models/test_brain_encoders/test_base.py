@@ -4,17 +4,18 @@ import torch
 
 from mmbrain.models import (BaseBrainEncoder, BrainformerEncoder,
                             LinearBrainEncoder, MindEyeBrainEncoder)
+from mmbrain.structures import batch_brain
 from mmbrain.testing import fake_brain_data
 
 VOXELS = [40, 12, 25]
 
 
 def padded_batch(num_samples=3):
-    """Per ROI (N, V) fmri, (N, V, 3) coords, (N, V) masks and subjects."""
-    from mmbrain.structures import pad_rois
+    """The encoder's inputs (:func:`batch_brain`) and the samples'
+    subjects."""
     fmri, coords = fake_brain_data(
         [[v - n for v in VOXELS] for n in range(num_samples)])
-    return (*pad_rois(fmri, coords), torch.tensor([1, 2, 1][:num_samples]))
+    return batch_brain(fmri, coords), torch.tensor([1, 2, 1][:num_samples])
 
 
 @pytest.mark.parametrize('encoder,roi_features,shared', [
@@ -33,18 +34,18 @@ def test_every_encoder_keeps_the_contract(encoder, roi_features, shared):
     assert (encoder.num_rois, encoder.embed_dims) == (3, 16)
     assert encoder.roi_features is roi_features
     assert encoder.has_shared_latent is shared
-    fmri, coords, mask, subject = padded_batch()
-    q, rois = encoder(fmri, coords, mask, subject)
+    inputs, subject = padded_batch()
+    q, rois = encoder(**inputs, subject=subject)
     assert q.shape == (3, 16)
     assert (rois is not None) is roi_features
     if roi_features:
         assert rois.shape == (3, 3, 16)
     if shared:
-        latent = encoder.embed(fmri, mask, subject)
+        latent = encoder.embed(inputs['fmri'], inputs['mask'], subject)
         torch.testing.assert_close(encoder.decode(latent)[0], q)
     else:
         with pytest.raises(NotImplementedError, match='no latent shared'):
-            encoder.embed(fmri, mask, subject)
+            encoder.embed(inputs['fmri'], inputs['mask'], subject)
 
 
 def test_an_encoder_must_say_how_it_encodes():

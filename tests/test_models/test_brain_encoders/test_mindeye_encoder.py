@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from mmbrain.models import MindEyeBrainEncoder, mixco
-from mmbrain.structures import pad_rois
+from mmbrain.structures import batch_brain
 
 # brain_data's 3 samples, of subjects 1, 2, 1
 SUBJECTS = torch.tensor([1, 2, 1])
@@ -18,13 +18,13 @@ def encoder(roi_tokens, **kwargs):
 @pytest.mark.parametrize('roi_tokens', [False, True])
 def test_shapes_and_first_step_by_hand(roi_tokens, brain_data):
     enc = encoder(roi_tokens).eval()
-    fmri, coords, masks = pad_rois(*brain_data)
-    brain, rois = enc(fmri, coords, masks, SUBJECTS)
+    inputs = batch_brain(*brain_data)
+    brain, rois = enc(**inputs, subject=SUBJECTS)
     assert brain.shape == (3, 16)
     assert (rois is None) != roi_tokens
     if roi_tokens:
         assert rois.shape == (3, 3, 16)
-    latent = enc.embed(fmri, masks, SUBJECTS)
+    latent = enc.embed(inputs['fmri'], inputs['mask'], SUBJECTS)
     assert latent.shape == (3, 3 if roi_tokens else 1, 24)
     # sample 1 (subject 2, voxels 23/40/5): its map times its voxels,
     # zero in the columns past them
@@ -46,9 +46,10 @@ def test_a_sample_does_not_depend_on_its_batch_mates(roi_tokens, brain_data):
     enc = encoder(roi_tokens).eval()
     fmri, coords = brain_data
     with torch.no_grad():
-        together = enc(*pad_rois(fmri, coords), SUBJECTS)
+        together = enc(**batch_brain(fmri, coords), subject=SUBJECTS)
         for n in range(3):
-            alone = enc(*pad_rois([fmri[n]], [coords[n]]), SUBJECTS[n:n + 1])
+            alone = enc(**batch_brain([fmri[n]], [coords[n]]),
+                        subject=SUBJECTS[n:n + 1])
             torch.testing.assert_close(together[0][n], alone[0][0])
             if roi_tokens:
                 torch.testing.assert_close(together[1][n], alone[1][0])
@@ -58,7 +59,8 @@ def test_mixing_the_latent_equals_mixing_the_voxels(brain_data):
     """The maps are linear: mixing two latents of one subject (samples 0
     and 2, subject 1) is mapping their mixed voxels, padded alike."""
     enc = encoder(True).eval()
-    fmri, coords, masks = pad_rois(*brain_data)
+    inputs = batch_brain(*brain_data)
+    fmri, masks = inputs['fmri'], inputs['mask']
     pair = torch.tensor([0, 2])
     latent = enc.embed([f[pair] for f in fmri], [m[pair] for m in masks],
                        SUBJECTS[pair])
@@ -76,7 +78,7 @@ def test_mixing_the_latent_equals_mixing_the_voxels(brain_data):
 @pytest.mark.parametrize('roi_tokens', [False, True])
 def test_every_parameter_gets_a_gradient(roi_tokens, brain_data):
     enc = encoder(roi_tokens)
-    brain, rois = enc(*pad_rois(*brain_data), SUBJECTS)
+    brain, rois = enc(**batch_brain(*brain_data), subject=SUBJECTS)
     (brain.square().sum() + (rois.square().sum() if roi_tokens else 0)
      ).backward()
     assert all(p.grad is not None and p.grad.any()
@@ -87,10 +89,11 @@ def test_bf16_autocast(brain_data):
     """Under autocast (tools/train.py --amp) the latent takes the maps'
     dtype, and equals the fp32 one within bf16 precision."""
     enc = encoder(True).eval()
-    fmri, coords, masks = pad_rois(*brain_data)
+    inputs = batch_brain(*brain_data)
+    fmri, masks = inputs['fmri'], inputs['mask']
     with torch.autocast('cpu', dtype=torch.bfloat16):
         latent = enc.embed(fmri, masks, SUBJECTS)
-        brain, rois = enc(fmri, coords, masks, SUBJECTS)
+        brain, rois = enc(**inputs, subject=SUBJECTS)
     assert latent.dtype == torch.bfloat16 and rois.shape == (3, 3, 16)
     torch.testing.assert_close(latent.float(), enc.embed(fmri, masks,
                                                          SUBJECTS),
@@ -99,12 +102,13 @@ def test_bf16_autocast(brain_data):
 
 def test_errors(brain_data):
     enc = encoder(False)
-    inputs = pad_rois(*brain_data)
+    inputs = batch_brain(*brain_data)
     with pytest.raises(KeyError, match=r'subject 3 has no map in '
                        r'MindEyeBrainEncoder \(it has \[1, 2\]\)'):
-        enc(*inputs, torch.tensor([1, 3, 1]))
+        enc(**inputs, subject=torch.tensor([1, 3, 1]))
     with pytest.raises(ValueError, match="needs each sample's subject"):
-        enc(*inputs)
+        enc(**inputs)
     with pytest.raises(ValueError, match=r'ROI 0 has 100 voxels, more than '
                        r'num_voxels\[0\] = 50'):
-        MindEyeBrainEncoder([50, 40, 30], [1, 2], 8)(*inputs, SUBJECTS)
+        MindEyeBrainEncoder([50, 40, 30], [1, 2], 8)(**inputs,
+                                                      subject=SUBJECTS)

@@ -1,18 +1,13 @@
+import copy
+
 import numpy as np
 import torch
+from mmengine.dataset import pseudo_collate
 
+from mmbrain.datasets import brain_collate
 from mmbrain.models import BrainDataPreprocessor
-from mmbrain.structures import BrainDataSample, pad_rois, pad_voxels
-from mmbrain.testing import fake_brain_batch, voxel_counts
-
-
-def test_pad_voxels_by_hand():
-    values, coords, mask = pad_voxels(
-        [np.array([1., 2, 3]), np.array([4.])],
-        [np.ones((3, 3)), 2 * np.ones((1, 3))])
-    assert values.tolist() == [[1, 2, 3], [4, 0, 0]]
-    assert mask.tolist() == [[True, True, True], [True, False, False]]
-    assert coords[1].tolist() == [[2, 2, 2], [0, 0, 0], [0, 0, 0]]
+from mmbrain.structures import BrainDataSample
+from mmbrain.testing import fake_brain_batch
 
 
 def test_normalises_images_and_pads_every_roi():
@@ -31,6 +26,9 @@ def test_normalises_images_and_pads_every_roi():
     assert inputs['img'][:, :, 0, 0].tolist() == [[45, 20, 14]] * 2
     assert [f.shape for f in inputs['fmri']] == [(2, 5), (2, 6)]
     assert inputs['mask'][1].sum(1).tolist() == [3, 6]
+    # no subjects: a row of coordinates per sample
+    assert [c.shape for c in inputs['coords']] == [(2, 5, 3), (2, 6, 3)]
+    assert inputs['rows'].tolist() == [0, 1]
     assert len(out['data_samples']) == 2
     assert 'subject' not in inputs  # the samples carry none
     for s, subject in zip(samples, (3, 1)):
@@ -39,23 +37,28 @@ def test_normalises_images_and_pads_every_roi():
     assert out['inputs']['subject'].tolist() == [3, 1]
 
 
-def test_pad_rois_of_a_fake_batch():
-    data = fake_brain_batch(3, voxels=(10, 40), img_size=8)
-    lengths = voxel_counts((10, 40), 3)
-    assert lengths == [[10, 40], [9, 38], [9, 36]]
-    samples = data['data_samples']
-    assert [[len(f) for f in s.fmri] for s in samples] == lengths
-    fmri, coords, masks = pad_rois([s.fmri for s in samples],
-                                   [s.coords for s in samples])
-    assert [f.shape for f in fmri] == [(3, 10), (3, 40)]
-    assert [c.shape for c in coords] == [(3, 10, 3), (3, 40, 3)]
-    assert masks[1].sum(1).tolist() == [40, 38, 36]
-    torch.testing.assert_close(fmri[1][2, :36],
-                               torch.from_numpy(samples[2].fmri[1]))
-    assert [img.shape for img in data['inputs']] == [(3, 8, 8)] * 3
-    # seeded
-    again = fake_brain_batch(3, voxels=(10, 40), img_size=8)
-    assert (again['data_samples'][1].coords[0] == samples[1].coords[0]).all()
+def test_collated_or_not_the_inputs_are_the_same():
+    """brain_collate (workers) and the preprocessor pad with one function:
+    the inputs are equal either way; coordinates stay once per subject."""
+    data = fake_brain_batch(4, voxels=(10, 40), img_size=8)
+    for s in data['data_samples'][2:]:  # two samples of subject 3's voxels
+        s.set_metainfo(dict(subject=3))
+        s.fmri = [f[:8] for f in s.fmri]
+        s.coords = [c[:8] for c in data['data_samples'][2].coords]
+    preprocessor = BrainDataPreprocessor()
+    items = [dict(inputs=img, data_samples=s)
+             for img, s in zip(data['inputs'], data['data_samples'])]
+    apart = preprocessor(pseudo_collate(copy.deepcopy(items)))['inputs']
+    collated = preprocessor(brain_collate(copy.deepcopy(items)))['inputs']
+    assert apart.keys() == collated.keys() >= {
+        'img', 'fmri', 'mask', 'coords', 'rows', 'lengths', 'subject'}
+    assert collated['rows'].tolist() == [0, 1, 2, 2]
+    assert [c.shape for c in collated['coords']] == [(3, 10, 3), (3, 40, 3)]
+    for key in ('fmri', 'mask', 'coords'):
+        assert all(map(torch.equal, apart[key], collated[key]))
+    assert torch.equal(apart['rows'], collated['rows'])
+    assert apart['lengths'] == collated['lengths'] == ((10, 9, 8, 8),
+                                                        (40, 38, 8, 8))
 
 
 def test_views_are_normalised_as_the_images_by_hand():

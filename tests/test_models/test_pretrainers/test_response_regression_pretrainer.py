@@ -10,19 +10,26 @@ from mmbrain.registry import MODELS
 from mmbrain.testing import fake_brain_batch
 from mmbrain.utils import register_all_modules
 
-# the oracle's features per ROI group (scene_features), in ROI order
+# target vectors per ROI group (the demo's scene features), in ROI order
 FEATURES = (64, 4, 4, 7, 4, 7)
 
 
 @pytest.fixture(scope='module')
 def build(repo_root):
-    """``build(name)``: the model of configs/pretrain/demo/<name>.py."""
+    """``build(name)``: the model of configs/pretrain/demo/<name>.py;
+    ``features``: that of voxel-encoding_convnext_demo.py regressing
+    per-image target vectors (one readout for every subject)."""
     register_all_modules()
 
     def build(name):
         torch.manual_seed(0)
+        config = ('voxel-encoding_convnext_demo'
+                  if name == 'features' else name)
         cfg = Config.fromfile(osp.join(repo_root, 'configs', 'pretrain',
-                                       'demo', f'{name}.py'))
+                                       'demo', f'{config}.py'))
+        if name == 'features':
+            cfg.model.target = 'features'
+            cfg.model.head.update(num_outputs=list(FEATURES), subjects=None)
         model = MODELS.build(cfg.model)
         model.init_weights()
         return model
@@ -40,7 +47,7 @@ def with_features(batch):
 
 @pytest.mark.parametrize('name,target', [
     ('voxel-encoding_convnext_demo', 'fmri'),
-    ('oracle_convnext_demo', 'features'),
+    ('features', 'features'),
 ])
 def test_the_loss_reaches_every_parameter(build, name, target):
     model = build(name).train()
@@ -82,10 +89,29 @@ def test_predict_gives_each_samples_own_targets(build):
             np.testing.assert_array_equal(np.asarray(gt), f)
 
 
-def test_the_oracle_needs_its_features(build):
-    model = build('oracle_convnext_demo')
+def test_predict_after_brain_collate(build):
+    """The loaders' collate takes ``fmri`` out of the samples: the targets
+    come from the batch, each sample's voxels only."""
+    from mmbrain.datasets import brain_collate
+    model = build('voxel-encoding_convnext_demo').eval()
+    batch = fake_brain_batch(3)
+    fmri = [[np.asarray(f) for f in s.fmri] for s in batch['data_samples']]
+    collated = brain_collate([
+        dict(inputs=img, data_samples=sample)
+        for img, sample in zip(batch['inputs'], batch['data_samples'])
+    ])
+    with torch.no_grad():
+        samples = model.test_step(collated)
+    for sample, truth in zip(samples, fmri):
+        assert [len(p) for p in sample.pred_fmri] == [len(f) for f in truth]
+        for gt, f in zip(sample.gt_fmri, truth):
+            np.testing.assert_array_equal(np.asarray(gt), f)
+
+
+def test_feature_regression_needs_its_targets(build):
+    model = build('features')
     data = model.data_preprocessor(fake_brain_batch(), True)
-    with pytest.raises(KeyError, match='add LoadSceneFeatures'):
+    with pytest.raises(KeyError, match='add LoadTargetVectors'):
         model(**data, mode='loss')
     with pytest.raises(ValueError, match='target must be one of'):
         MODELS.build(dict(type='ResponseRegressionPretrainer',

@@ -1,3 +1,7 @@
 # The demo of ../../ablations/brainformer_convnext_s_no-guidance.py.
-_base_ = '../brainformer_convnext_demo.py'
-model = dict(head=dict(guidance_loss=None))
+_base_ = [
+    '../../ablations/brainformer_convnext_s_no-guidance.py',
+    '../../../_base_/demo/nsd.py'
+]
+_base_.merge(_base_.demo.nsd)
+_base_.merge(_base_.pop('demo').brainformer)

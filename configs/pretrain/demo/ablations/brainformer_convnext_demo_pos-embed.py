@@ -1,3 +1,7 @@
 # The demo of ../../ablations/brainformer_convnext_s_pos-embed.py.
-_base_ = '../brainformer_convnext_demo.py'
-model = dict(brain_encoder=dict(embed_type='pos'))
+_base_ = [
+    '../../ablations/brainformer_convnext_s_pos-embed.py',
+    '../../../_base_/demo/nsd.py'
+]
+_base_.merge(_base_.demo.nsd)
+_base_.merge(_base_.pop('demo').brainformer)

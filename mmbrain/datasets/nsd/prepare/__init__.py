@@ -1,0 +1,34 @@
+"""Raw NSD -> the per-subject cache (:mod:`..cache`) that the dataset reads.
+
+Two stages, both resumable, with memory bounded by one session and one
+block of images, whatever the number of sessions and images:
+
+1. Per session (:mod:`.sessions`, ``subjXX_trials/sessionNN.h5``): the
+   betas of every voxel in any of the ROIs are z-scored per voxel over the
+   session's trials and written sorted by nsdId.
+2. Averaging (:mod:`.averaging`, ``subjXX.h5``): the z-scores are averaged
+   over the repeats of each image, a block of images at a time, straight
+   into the cache. Voxels that are NaN or constant in any session are
+   dropped and counted.
+
+Every input is read and checked before stage 1 (:mod:`.inputs`), and the
+subject's lock is held throughout (:mod:`.subject`), so two preparations of
+a subject never write at once. A complete cache is reused only if it holds
+the ROIs asked for and its raw files (masks and label tables among them)
+are unchanged; otherwise the error says what differs (:mod:`.reuse`).
+"""
+from .averaging import average_repeats, read_trial_ids, write_averages
+from .inputs import (SubjectInputs, SubjectVoxels, check_inputs, disk_needed,
+                     fingerprint, load_subject_voxels, source_files)
+from .reuse import add_volume, check_reuse
+from .sessions import (SESSION_VERSION, prepare_sessions, session_file,
+                       write_session, zscore_session)
+from .subject import prepare_subject, write_cache
+
+__all__ = [
+    'SESSION_VERSION', 'SubjectInputs', 'SubjectVoxels', 'add_volume',
+    'average_repeats', 'check_inputs', 'check_reuse', 'disk_needed',
+    'fingerprint', 'load_subject_voxels', 'prepare_sessions',
+    'prepare_subject', 'read_trial_ids', 'session_file', 'source_files',
+    'write_averages', 'write_cache', 'write_session', 'zscore_session'
+]

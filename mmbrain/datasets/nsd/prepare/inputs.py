@@ -1,0 +1,163 @@
+"""Before any work: the raw inputs of a subject's preparation, read and
+checked in seconds (:func:`check_inputs`), the fingerprints of its raw files
+(which decide reuse, :mod:`.reuse`), and the disk it will take."""
+import os
+import os.path as osp
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from .. import layout
+from ..betas import session_trials
+from ..expdesign import load_expdesign
+from ..layout import NSDFormatError
+from ..rois import ROIVoxels, load_roi_voxels, load_volume
+from ..stim_info import StimInfo, load_stim_info
+
+
+def fingerprint(path: str) -> list:
+    """[size in bytes, modification time in ns] of a file."""
+    stat = os.stat(layout.require_file(path))
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def source_files(root: str, subject: int, rois: Sequence[str],
+                 sessions: Sequence[int]) -> Dict[str, list]:
+    """Fingerprints of the raw files a cache is made of, by path relative to
+    ``root``."""
+    paths = [layout.expdesign_path(root), layout.stim_info_path(root)]
+    paths += [layout.require_mask(root, subject, roi) for roi in rois]
+    paths += [layout.label_table_path(root, subject, roi) for roi in rois
+              if osp.isfile(layout.label_table_path(root, subject, roi))]
+    paths += [layout.betas_path(root, subject, s) for s in sessions]
+    if osp.exists(layout.ncsnr_path(root, subject)):
+        paths.append(layout.ncsnr_path(root, subject))
+    return {osp.relpath(p, root): fingerprint(p) for p in paths}
+
+
+@dataclass
+class SubjectVoxels:
+    """The ROIs of a subject and the union of their voxels.
+
+    Attributes:
+        rois (dict): ROI -> :class:`ROIVoxels`.
+        union (np.ndarray): (U, 3) sorted NIfTI indices of every voxel.
+        columns (dict): ROI -> (V_k,) its voxels' rows in ``union``.
+        volume_shape (tuple): (X, Y, Z).
+        affine (np.ndarray): (4, 4) the masks' voxel-to-mm affine.
+    """
+    rois: Dict[str, ROIVoxels]
+    union: np.ndarray
+    columns: Dict[str, np.ndarray]
+    volume_shape: Tuple[int, int, int]
+    affine: np.ndarray
+
+
+def load_subject_voxels(root: str, subject: int,
+                        rois: Sequence[str]) -> SubjectVoxels:
+    voxels = {
+        roi: load_roi_voxels(layout.require_mask(root, subject, roi),
+                             layout.parse_roi(roi)[1],
+                             layout.label_table_path(root, subject, roi))
+        for roi in rois
+    }
+    shapes = {v.volume_shape for v in voxels.values()}
+    if len(shapes) != 1:
+        raise NSDFormatError(
+            osp.dirname(layout.roi_path(root, subject, rois[0])),
+            f'ROI masks of subject {subject} have different volume shapes '
+            f'{sorted(shapes)}')
+    affine = voxels[rois[0]].affine
+    for roi, v in voxels.items():
+        if not np.allclose(v.affine, affine, atol=1e-4):
+            raise NSDFormatError(
+                layout.roi_path(root, subject, roi),
+                f'its affine differs from that of the {rois[0]} mask: the '
+                'ROI masks of a subject must share one volume space')
+    union, inverse = np.unique(
+        np.concatenate([v.ijk for v in voxels.values()]),
+        axis=0,
+        return_inverse=True)
+    bounds = np.cumsum([0] + [len(v.ijk) for v in voxels.values()])
+    columns = {
+        roi: inverse.ravel()[bounds[i]:bounds[i + 1]]
+        for i, roi in enumerate(rois)
+    }
+    return SubjectVoxels(voxels, union, columns, shapes.pop(), affine)
+
+
+@dataclass
+class SubjectInputs:
+    """Every raw input of one subject's preparation, read and checked.
+
+    Attributes:
+        sessions (list): Numbers of the session files present (1..n).
+        voxels (SubjectVoxels): The ROIs' voxels.
+        trials_per_session (int): T, the same in every session file.
+        trial_ids (np.ndarray): (n * T,) nsdId of each trial of the present
+            sessions, from the experiment design.
+        stim (StimInfo): The stimulus table.
+        ncsnr (np.ndarray, optional): (X, Y, Z) noise ceiling SNR, when
+            ``ncsnr.nii.gz`` is there.
+    """
+    sessions: List[int]
+    voxels: SubjectVoxels
+    trials_per_session: int
+    trial_ids: np.ndarray
+    stim: StimInfo
+    ncsnr: Optional[np.ndarray]
+
+
+def check_inputs(root: str, subject: int, rois: Sequence[str],
+                 sessions: Sequence[int]) -> SubjectInputs:
+    """Read the small inputs (stimulus table, experiment design, ROI masks,
+    ncsnr) and every session file's header, in seconds, so that a bad input
+    stops the preparation before its first session.
+
+    Raises:
+        NSDFormatError: Naming the file at fault.
+    """
+    stim = load_stim_info(layout.stim_info_path(root))
+    design_ids = load_expdesign(
+        layout.expdesign_path(root)).trial_nsd_ids(subject)
+    voxels = load_subject_voxels(root, subject, rois)
+    trials = {
+        s: session_trials(
+            layout.betas_path(root, subject, s), voxels.volume_shape)
+        for s in sessions
+    }
+    if len(set(trials.values())) != 1:
+        raise NSDFormatError(
+            layout.betas_dir(root, subject), 'sessions have different trial '
+            f'counts: {trials}')
+    per_session = trials[sessions[0]]
+    needed = per_session * len(sessions)
+    if needed > len(design_ids):
+        raise NSDFormatError(
+            layout.betas_path(root, subject, sessions[-1]),
+            f'{len(sessions)} sessions of {per_session} trials need {needed} '
+            f'trials in the experiment design, which has {len(design_ids)}')
+    trial_ids = design_ids[:needed]
+    outside = np.unique(trial_ids[~np.isin(trial_ids, stim.nsd_id)])
+    if len(outside):
+        raise NSDFormatError(
+            layout.stim_info_path(root),
+            f'nsdIds {outside[:5].tolist()} of subject {subject} are not in '
+            'the stimulus table')
+    ncsnr = None
+    if osp.exists(layout.ncsnr_path(root, subject)):
+        ncsnr = load_volume(layout.ncsnr_path(root, subject),
+                            voxels.volume_shape)
+    return SubjectInputs(list(sessions), voxels, per_session, trial_ids, stim,
+                         ncsnr)
+
+
+def disk_needed(inputs: SubjectInputs, sessions_to_write: int) -> int:
+    """Bytes that stage 1 (``sessions_to_write`` session files) and the
+    cache take at most: their float32 responses, plus 10% for the voxel
+    positions and HDF5's chunk indices (5% on the demo)."""
+    session = inputs.trials_per_session * len(inputs.voxels.union)
+    images = len(np.unique(inputs.trial_ids))
+    cache = images * sum(len(c) for c in inputs.voxels.columns.values())
+    return int(1.1 * 4 * (sessions_to_write * session + cache))

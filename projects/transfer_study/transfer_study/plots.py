@@ -1,0 +1,126 @@
+"""The study's plots: its endpoints per arm, and its paired comparisons."""
+import os.path as osp
+from typing import Dict, List, Optional, Sequence
+
+from mmbrain.visualization.canvas import agg_figure
+from .hypotheses import ENDPOINTS
+
+# the controls, and the positive controls (green), apart from the brain arms
+CONTROL_COLORS = {'random': '0.55', 'shuffled': '#d98c1f',
+                  'oracle': '#3a9a5b', 'voxel-encoding': '#7cc48f'}
+
+
+def plot_study(summary: Dict[str, Dict[str, dict]],
+               out_file: str,
+               metrics: Sequence[str] = tuple(ENDPOINTS),
+               title: Optional[str] = None) -> str:
+    """One panel per metric, one horizontal bar per arm: the mean over
+    seeds, the std as an error bar and each seed as a dot.
+
+    Args:
+        summary (dict): arm -> metric -> ``{'mean', 'std', 'values'}``, the
+            ``summary`` of a transfer study's ``study.json``; a metric an
+            arm lacks (random init has no retrieval) leaves its bar out.
+        out_file (str): The PNG to write.
+        metrics (Sequence[str]): Panels, in order.
+        title (str, optional): Figure title.
+
+    Returns:
+        str: ``out_file``.
+    """
+    arms = list(summary)
+    metrics = [m for m in metrics if any(m in summary[a] for a in arms)]
+    if not metrics:
+        raise ValueError(f'{out_file}: no arm has any of the metrics '
+                         f'{list(metrics)}')
+    fig = agg_figure(
+        figsize=(2.6 * len(metrics) + 1.2, 0.32 * len(arms) + 1.3),
+        layout='tight')
+    axes = fig.subplots(1, len(metrics), sharey=True, squeeze=False)
+    rows = range(len(arms))[::-1]  # the first arm on top
+    for ax, metric in zip(axes[0], metrics):
+        for row, arm in zip(rows, arms):
+            stats = summary[arm].get(metric)
+            if stats is None:
+                continue
+            values = stats['values']
+            color = CONTROL_COLORS.get(arm, '#3b6fb6')
+            ax.barh(row, stats['mean'], color=color, alpha=0.75, height=0.7,
+                    xerr=stats['std'] if len(values) > 1 else None,
+                    error_kw=dict(capsize=2, lw=1))
+            ax.plot(values, [row] * len(values), 'k.', ms=3)
+        if 'random' in arms and metric in summary['random']:
+            ax.axvline(summary['random'][metric]['mean'], color='0.4',
+                       ls='--', lw=0.8)
+        ax.set_title(ENDPOINTS.get(metric, metric), fontsize=9)
+        ax.tick_params(labelsize=8)
+        ax.grid(axis='x', alpha=0.3)
+    axes[0, 0].set_yticks(list(rows), arms)
+    seeds = max(len(s['values']) for a in arms for s in summary[a].values())
+    default = (f'mean ± std over {seeds} seeds; dots: seeds'
+               if seeds > 1 else 'one seed (no error bars)')
+    if 'random' in arms:
+        default += '; dashed: random init'
+    fig.suptitle(title or default, fontsize=9)
+    fig.savefig(out_file, dpi=110)
+    return out_file
+
+
+def plot_comparisons(comparisons: Sequence[dict],
+                     out_file: str,
+                     alpha: float = 0.05,
+                     title: Optional[str] = None) -> str:
+    """A forest plot of a study's paired comparisons: one panel per
+    endpoint (in its own units), one row per pair, the mean difference with
+    its 95% interval. Filled blue: the first arm better (mean > 0, Holm p
+    below ``alpha``); filled red: worse; hollow: not resolved.
+
+    Args:
+        comparisons (Sequence[dict]): Rows with ``arm``, ``control``,
+            ``metric``, ``mean``, ``low``, ``high`` and ``p_holm``, the
+            ``comparisons`` of a transfer study's ``study.json``.
+        out_file (str): The PNG to write.
+        alpha (float): Significance level of the Holm p. Defaults to 0.05.
+        title (str, optional): Figure title.
+
+    Returns:
+        str: ``out_file``.
+    """
+    if not comparisons:
+        raise ValueError(f'{out_file}: no comparison to draw')
+    metrics = list(dict.fromkeys(r['metric'] for r in comparisons))
+    pairs = list(dict.fromkeys((r['arm'], r['control']) for r in comparisons))
+    rows = dict(zip(pairs, range(len(pairs))[::-1]))  # the first on top
+    fig = agg_figure(
+        figsize=(2.5 * len(metrics) + 2.2, 0.42 * len(pairs) + 1.4),
+        layout='tight')
+    axes = fig.subplots(1, len(metrics), sharey=True, squeeze=False)[0]
+    for ax, metric in zip(axes, metrics):
+        for r in comparisons:
+            if r['metric'] != metric:
+                continue
+            resolved = r['p_holm'] < alpha
+            color = '#3b6fb6' if r['mean'] > 0 else '#c0392b'
+            y = rows[(r['arm'], r['control'])]
+            ax.errorbar(r['mean'], y, xerr=[[r['mean'] - r['low']],
+                                            [r['high'] - r['mean']]],
+                        fmt='o', color=color, ms=5, capsize=2, lw=1.2,
+                        mfc=color if resolved else 'white')
+            ax.annotate(f'p {r["p_holm"]:.2g}', (r['high'], y),
+                        xytext=(3, 0), textcoords='offset points',
+                        va='center', fontsize=6.5, color='0.3')
+        ax.axvline(0, color='0.4', ls='--', lw=0.8)
+        ax.set_title(ENDPOINTS.get(metric) or
+                     metric.split('/')[-1].replace('_', ' ') + ' probe',
+                     fontsize=9)
+        ax.tick_params(labelsize=8)
+        ax.grid(axis='x', alpha=0.3)
+        ax.margins(x=0.25)
+    axes[0].set_yticks(list(rows.values()),
+                       [f'{a} - {c}' for a, c in rows])
+    seeds = max(len(r.get('seeds', ())) for r in comparisons)
+    fig.suptitle(title or (
+        f'paired difference over {seeds} seeds, 95% interval; filled: Holm '
+        f'p < {alpha}'), fontsize=9)
+    fig.savefig(out_file, dpi=110)
+    return out_file

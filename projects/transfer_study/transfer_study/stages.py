@@ -1,0 +1,109 @@
+"""Pipelines of tool calls (make demo, the transfer study): each stage is a
+command a user could type, echoed before it runs."""
+import os
+import os.path as osp
+import shlex
+import subprocess
+import sys
+import time
+from typing import List, Optional, Protocol
+
+from mmengine.utils import ProgressBar
+
+# lines of a failed call's log shown
+LOG_TAIL = 40
+
+
+class StageRunner(Protocol):
+    """What runs one stage of the study: a tool call ``args`` (the
+    interpreter first) in ``cwd``, echoed as :func:`stage_echo` shows it;
+    returns its seconds and raises ``subprocess.CalledProcessError`` when
+    the call fails. :func:`run_stage` runs it here,
+    :class:`~.slurm.SlurmStages` as a slurm job.
+
+    Args:
+        title (str): What the stage does, shown before it.
+        args (list[str]): The command.
+        cwd (str): Where it runs (the repository).
+        log (str, optional): Append the call's output to this file instead
+            of showing it.
+        threads (int, optional): The CPU threads the call may use.
+    """
+
+    def __call__(self,
+                 title: str,
+                 args: List[str],
+                 cwd: str,
+                 log: Optional[str] = None,
+                 threads: Optional[int] = None) -> float:
+        ...
+
+
+def stage_echo(title: str, args: List[str]) -> str:
+    """How a stage is shown before it runs: its title and its command."""
+    return f'\n=== {title}\n$ {shlex.join(args)}'
+
+
+def thread_env(threads: Optional[int] = None) -> Optional[dict]:
+    """The environment of a call limited to ``threads`` CPU threads
+    (``OMP_NUM_THREADS``, which torch follows, and ``MKL_NUM_THREADS``);
+    None (the current one) when ``threads`` is None."""
+    return None if threads is None else dict(
+        os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+
+
+def run_stage(title: str,
+              args: List[str],
+              cwd: str,
+              log: Optional[str] = None,
+              threads: Optional[int] = None) -> float:
+    """Run one tool call in ``cwd``, echoing it; returns its seconds.
+
+    Args:
+        log (str, optional): Append the call's output to this file instead
+            of showing it; its last lines are shown if the call fails.
+        threads (int, optional): The CPU threads the call may use
+            (``OMP_NUM_THREADS``, which torch follows, and
+            ``MKL_NUM_THREADS``); default: all.
+
+    A failing call raises ``CalledProcessError``.
+    """
+    echo = stage_echo(title, args)
+    print(echo, flush=True)
+    env = thread_env(threads)
+    start = time.time()
+    if log is None:
+        subprocess.run(args, cwd=cwd, check=True, env=env)
+    else:
+        with open(log, 'a') as f:
+            f.write(echo + '\n')
+            f.flush()
+            done = subprocess.run(args, cwd=cwd, env=env, stdout=f,
+                                  stderr=subprocess.STDOUT)
+        if done.returncode:
+            with open(log) as f:
+                tail = f.readlines()[-LOG_TAIL:]
+            print(f'--- failed: {title}; the end of {log}:\n' +
+                  ''.join(tail), flush=True)
+            raise subprocess.CalledProcessError(done.returncode, args)
+    seconds = time.time() - start
+    print(f'--- done in {seconds:.1f}s: {title}', flush=True)
+    return seconds
+
+
+class StageProgress:
+    """mmengine's ``ProgressBar`` over a pipeline's stages (or runs), with
+    the time left, on its own line between the stages' output.
+
+    Args:
+        num_stages (int): Stages in all.
+    """
+
+    def __init__(self, num_stages: int):
+        self.bar = ProgressBar(num_stages, file=sys.stdout)
+        print(flush=True)
+
+    def update(self):
+        """One more stage done."""
+        self.bar.update()
+        print(flush=True)

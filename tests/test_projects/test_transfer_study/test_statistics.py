@@ -1,0 +1,53 @@
+"""Paired statistics against scipy and hand computation."""
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from projects.transfer_study.transfer_study.statistics import (holm, minimum_detectable_effect,
+                                            paired_difference)
+
+A = [3.1, 2.2, 4.0, 3.3, 2.9]
+B = [2.0, 2.5, 3.1, 2.2, 1.9]
+
+
+def test_paired_difference_is_scipys_paired_t():
+    d = paired_difference(A, B)
+    reference = stats.ttest_rel(A, B)
+    interval = reference.confidence_interval(0.95)
+    assert d.mean == pytest.approx(0.76)
+    assert d.sd == pytest.approx(np.std(np.subtract(A, B), ddof=1))
+    assert d.p == pytest.approx(reference.pvalue)
+    assert (d.low, d.high) == pytest.approx((interval.low, interval.high))
+    # by hand: t(4) at 0.975 is 2.7764
+    half = 2.7764451 * d.sd / math.sqrt(5)
+    assert (d.low, d.high) == pytest.approx((0.76 - half, 0.76 + half))
+    assert paired_difference(B, A).mean == pytest.approx(-0.76)
+
+
+def test_identical_and_constant_differences():
+    assert paired_difference([1, 2], [1, 2]).p == 1.0
+    shifted = paired_difference([2, 3, 4], [1, 2, 3])
+    assert (shifted.mean, shifted.low, shifted.high, shifted.p) == (1, 1, 1,
+                                                                    0.)
+    with pytest.raises(ValueError, match='at least 2 seeds'):
+        paired_difference([1.], [2.])
+
+
+def test_holm_by_hand():
+    # sorted 0.01, 0.03, 0.04 -> x3, x2, x1 = 0.03, 0.06, 0.04 -> monotone
+    assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+    assert holm([0.5, 0.6]) == pytest.approx([1.0, 1.0])
+    assert holm([0.02]) == [0.02]
+
+
+def test_the_minimum_detectable_effect_has_the_power_asked():
+    effect = minimum_detectable_effect(sd=2.0, n=5)
+    nc = effect * math.sqrt(5) / 2.0
+    critical = stats.t.ppf(0.975, 4)
+    power = stats.nct.sf(critical, 4, nc) + stats.nct.cdf(-critical, 4, nc)
+    assert power == pytest.approx(0.8, abs=1e-6)
+    # larger than the normal approximation, which ignores the t's tails
+    assert effect > (1.959964 + 0.841621) * 2.0 / math.sqrt(5)
+    assert minimum_detectable_effect(2.0, 20) < effect / 2
