@@ -1,22 +1,23 @@
-"""What the modules of mmbrain.datasets import: the core never the demo
-generator, the dataset never the preparation, nothing a subprocess or the
-repository's path."""
+"""What the modules of mmbrain import: no layer the demo generator but the
+demo itself, the readers never the preparation, the library never the
+study, test-only code or a subprocess, and no path but its own package's."""
 import ast
 import glob
 import os.path as osp
 
 import pytest
 
-import mmbrain.datasets
+import mmbrain
 
-PACKAGE = osp.dirname(mmbrain.datasets.__file__)
+LIBRARY = osp.dirname(mmbrain.__file__)
+PACKAGE = osp.join(LIBRARY, 'datasets')
 
 
 def imported(path: str) -> set:
     """The modules a file imports, relative imports made absolute."""
     with open(path, encoding='utf-8') as f:
         tree = ast.parse(f.read())
-    rel = osp.relpath(path, osp.dirname(osp.dirname(PACKAGE)))
+    rel = osp.relpath(path, osp.dirname(LIBRARY))
     package = rel[:-len('.py')].replace(osp.sep, '.').split('.')
     if not path.endswith('__init__.py'):
         package = package[:-1]
@@ -33,14 +34,15 @@ def imported(path: str) -> set:
     return names
 
 
-def modules(*parts):
-    return sorted(glob.glob(osp.join(PACKAGE, *parts, '**', '*.py'),
+def modules(*parts, root=PACKAGE):
+    return sorted(glob.glob(osp.join(root, *parts, '**', '*.py'),
                             recursive=True))
 
 
 @pytest.mark.parametrize('path', [
-    p for p in modules() if not p.startswith(osp.join(PACKAGE, 'demo'))
-], ids=lambda p: osp.relpath(p, PACKAGE))
+    p for p in modules(root=LIBRARY)
+    if not p.startswith(osp.join(PACKAGE, 'demo'))
+], ids=lambda p: osp.relpath(p, LIBRARY))
 def test_the_core_does_not_import_the_demo(path):
     demo = [n for n in imported(path)
             if n.startswith('mmbrain.datasets.demo')]
@@ -56,12 +58,18 @@ def test_the_readers_do_not_import_the_preparation(path):
     assert not writers, f'{path} imports {writers}'
 
 
-def test_no_subprocess_and_no_repository_path():
-    for path in modules():
-        names = imported(path)
-        assert not {'subprocess', 'os.system'} & names, path
-        with open(path, encoding='utf-8') as f:
-            text = f.read()
-        # __file__ only where the demo hashes its own package's code
-        if '__file__' in text:
-            assert path == osp.join(PACKAGE, 'demo', 'make.py'), path
+@pytest.mark.parametrize('path', modules(root=LIBRARY),
+                         ids=lambda p: osp.relpath(p, LIBRARY))
+def test_no_study_no_test_code_no_subprocess_no_repository_path(path):
+    names = imported(path)
+    assert not {'subprocess', 'os.system'} & names, path
+    assert not any(n.split('.')[0] == 'projects' for n in names), path
+    if not path.startswith(osp.join(LIBRARY, 'testing')):
+        assert not any(n.startswith('mmbrain.testing') for n in names), path
+    with open(path, encoding='utf-8') as f:
+        text = f.read()
+    # __file__ only where the demo hashes its own package's code and where
+    # the installed configs are found inside the package
+    if '__file__' in text:
+        assert path in (osp.join(PACKAGE, 'demo', 'make.py'),
+                        osp.join(LIBRARY, 'utils', 'packaged_configs.py'))
