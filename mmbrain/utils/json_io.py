@@ -5,6 +5,7 @@ import os.path as osp
 
 
 def read_json(path: str) -> dict:
+    """The json object in ``path``."""
     with open(path) as f:
         return json.load(f)
 

@@ -1,5 +1,6 @@
 import os
 import os.path as osp
+from functools import partial
 from typing import Dict, Optional, Sequence
 
 import mmcv
@@ -56,6 +57,18 @@ class LoadNSDImage(BaseTransform):
         return results
 
 
+def _open_target_vectors(path: str, file: str) -> TargetVectors:
+    """The :class:`TargetVectors` of ``path`` (``file`` as configured),
+    opened once per process; a missing one is named with where it was
+    looked for."""
+    if not osp.isfile(path):
+        raise NSDFormatError(
+            path, f'no file of target vectors (LoadTargetVectors(file='
+            f'{file!r}): a relative file is looked for beside the '
+            'sample\'s image)')
+    return TargetVectors(path)
+
+
 @TRANSFORMS.register_module()
 class LoadTargetVectors(BaseTransform):
     """Read the sample's image's target vectors from a file indexed by nsdId
@@ -94,15 +107,11 @@ class LoadTargetVectors(BaseTransform):
                              f'takes no keys, got {list(keys)}')
         self.file = file
         self.keys = None if keys is None else list(keys)
-        self.files = _PerProcessFiles(TargetVectors)
+        self.files = _PerProcessFiles(partial(_open_target_vectors,
+                                              file=file))
 
     def transform(self, results: dict) -> dict:
         path = osp.join(osp.dirname(results['img_path']), self.file)
-        if not osp.isfile(path):
-            raise NSDFormatError(
-                path, f'no file of target vectors (LoadTargetVectors(file='
-                f'{self.file!r}): a relative file is looked for beside the '
-                f'sample\'s image, {results["img_path"]})')
         targets: TargetVectors = self.files(path)
         nsd_id = results['nsd_id']
         if targets.single:

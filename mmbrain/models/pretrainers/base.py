@@ -7,9 +7,18 @@ from mmengine.model import BaseModel
 from mmbrain.registry import MODELS
 
 
-def build_part(cfg: Union[dict, nn.Module]) -> nn.Module:
-    """A model part from its config, or the module itself."""
-    return MODELS.build(cfg) if isinstance(cfg, dict) else cfg
+def build_part(cfg: Union[dict, nn.Module],
+               base: Optional[type] = None,
+               what: str = '') -> nn.Module:
+    """A model part from its config, or the module itself; where ``base``
+    is given, a TypeError unless the part derives from it (``what``, e.g.
+    ``'a brain encoder'``, names the kind in the message)."""
+    part = MODELS.build(cfg) if isinstance(cfg, dict) else cfg
+    if base is not None and not isinstance(part, base):
+        raise TypeError(f'{type(part).__name__} is not {what}: derive it '
+                        f'from {base.__name__}, which states what the '
+                        'pretrainer relies on')
+    return part
 
 
 def check_roi_groups(groups: int, part: str, module: nn.Module,

@@ -89,21 +89,14 @@ class BrainGuidedPretrainer(BasePretrainer):
             # a plain attribute: the algorithm's loss uses the shared
             # backbone, which parameters() and state_dict() see only once
             algorithm.__dict__['backbone'] = self.backbone
-        self.brain_encoder = build_part(brain_encoder)
+        self.brain_encoder = build_part(brain_encoder, BaseBrainEncoder,
+                                        'a brain encoder')
         encoder = self.brain_encoder
-        if not isinstance(encoder, BaseBrainEncoder):
-            raise TypeError(f'{type(encoder).__name__} is not a brain '
-                            'encoder: derive it from BaseBrainEncoder, '
-                            'which states what the pretrainer relies on')
         if isinstance(head, dict):
             head = dict(head)
             head.setdefault('num_rois', encoder.num_rois)
             head.setdefault('embed_dims', encoder.embed_dims)
-        self.head = build_part(head)
-        if not isinstance(self.head, BaseAlignHead):
-            raise TypeError(f'{type(self.head).__name__} is not an alignment '
-                            'head: derive it from BaseAlignHead, which states '
-                            'what the pretrainer relies on')
+        self.head = build_part(head, BaseAlignHead, 'an alignment head')
         for name in ('num_rois', 'embed_dims'):
             if getattr(self.head, name) != getattr(encoder, name):
                 raise ValueError(

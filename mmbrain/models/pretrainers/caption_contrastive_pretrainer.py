@@ -47,21 +47,14 @@ class CaptionContrastivePretrainer(BasePretrainer):
                  init_cfg=None,
                  channels_last: bool = False):
         super().__init__(backbone, data_preprocessor, init_cfg, channels_last)
-        self.text_encoder = build_part(text_encoder)
+        self.text_encoder = build_part(text_encoder, BaseTextEncoder,
+                                       'a text encoder')
         encoder = self.text_encoder
-        if not isinstance(encoder, BaseTextEncoder):
-            raise TypeError(f'{type(encoder).__name__} is not a text '
-                            'encoder: derive it from BaseTextEncoder, which '
-                            'states what the pretrainer relies on')
         if isinstance(head, dict):
             head = dict(head)
             head.setdefault('embed_dims', encoder.embed_dims)
             head.setdefault('num_rois', 1)
-        self.head = build_part(head)
-        if not isinstance(self.head, BaseAlignHead):
-            raise TypeError(f'{type(self.head).__name__} is not an alignment '
-                            'head: derive it from BaseAlignHead, which states '
-                            'what the pretrainer relies on')
+        self.head = build_part(head, BaseAlignHead, 'an alignment head')
         if self.head.embed_dims != encoder.embed_dims:
             raise ValueError(
                 f'model.head.embed_dims = {self.head.embed_dims} but '

@@ -52,11 +52,7 @@ class ResponseRegressionPretrainer(BasePretrainer):
             raise ValueError(f'target must be one of {TARGETS}, got '
                              f'{target!r}')
         super().__init__(backbone, data_preprocessor, init_cfg, channels_last)
-        self.head = build_part(head)
-        if not isinstance(self.head, BaseReadoutHead):
-            raise TypeError(f'{type(self.head).__name__} is not a readout '
-                            'head: derive it from BaseReadoutHead, which '
-                            'states what the pretrainer relies on')
+        self.head = build_part(head, BaseReadoutHead, 'a readout head')
         self.target = target
 
     def targets(self, inputs: dict):
