@@ -17,7 +17,7 @@ from mmengine.runner import Runner
 
 import mmbrain  # noqa: F401  (applies mmbrain.compat)
 from mmbrain.evaluation import headline_metrics
-from mmbrain.utils import load_tool_config, write_json
+from mmbrain.utils import load_tool_config, report_user_errors, write_json
 
 
 def parse_args():
@@ -43,6 +43,7 @@ def parse_args():
     return args
 
 
+@report_user_errors
 def main():
     args = parse_args()
     cfg = load_tool_config(args.config, args.launcher, args.cfg_options,

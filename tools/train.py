@@ -16,7 +16,6 @@ bf16`` chooses.
 """
 import argparse
 import os
-import sys
 
 import torch
 from mmengine.config import DictAction
@@ -26,7 +25,7 @@ from mmengine.runner import Runner
 
 import mmbrain  # noqa: F401  (applies mmbrain.compat)
 from mmbrain.utils import (add_tensorboard, check_train_batches,
-                           load_tool_config)
+                           load_tool_config, report_user_errors)
 from mmbrain.utils.checkpoint import (CheckpointError, checkpoint_problem,
                                       resume_checkpoint)
 
@@ -91,6 +90,7 @@ def set_amp(optim_wrapper, amp: str):
     print_log(f'--amp: {amp} ({optim_wrapper.type})', logger='current')
 
 
+@report_user_errors
 def main():
     args = parse_args()
     cfg = load_tool_config(args.config, args.launcher, args.cfg_options,
@@ -101,14 +101,11 @@ def main():
         add_tensorboard(cfg)
     if args.resume is not None:
         cfg.resume = True
-        try:
-            cfg.load_from = (resume_checkpoint(cfg.work_dir)
-                             if args.resume == 'auto' else args.resume)
-            problem = cfg.load_from and checkpoint_problem(cfg.load_from)
-        except CheckpointError as e:
-            sys.exit(f'error: {e}')
+        cfg.load_from = (resume_checkpoint(cfg.work_dir)
+                         if args.resume == 'auto' else args.resume)
+        problem = cfg.load_from and checkpoint_problem(cfg.load_from)
         if problem:
-            sys.exit(f'error: {cfg.load_from}: {problem}')
+            raise CheckpointError(cfg.load_from, problem)
     runner = (Runner.from_cfg(cfg)
               if 'runner_type' not in cfg else RUNNERS.build(cfg))
     check_train_batches(runner)

@@ -17,10 +17,14 @@ from typing import Optional
 import torch
 from mmengine.runner.checkpoint import find_latest_checkpoint
 
+from .user_errors import UserError
+
 SAVED_NAME = re.compile(r'(epoch|iter)_(\d+)\.pth')
+# the first byte of torch.save's legacy format (a pickle's PROTO opcode)
+LEGACY_MAGIC = b'\x80'
 
 
-class CheckpointError(ValueError):
+class CheckpointError(UserError, ValueError):
     """A checkpoint file is missing, damaged or refused."""
 
     def __init__(self, path: str, problem: str):
@@ -30,17 +34,20 @@ class CheckpointError(ValueError):
 
 def checkpoint_problem(path: str) -> Optional[str]:
     """What is wrong with a checkpoint file at a glance (None if nothing):
-    missing, empty, or a zip archive (``torch.save``'s format) without its
-    closing directory, as a write cut short leaves it. Reads the end of
-    the file only."""
+    missing, empty, neither of ``torch.save``'s formats, or a zip archive
+    (its format) without its closing directory, as a write cut short leaves
+    it. Reads the start and the end of the file only."""
     if not osp.isfile(path):
         return 'file not found'
     with open(path, 'rb') as f:
         magic = f.read(2)
     if not magic:
         return 'the file is empty'
-    if magic != b'PK':  # torch's legacy format: torch.load checks it
+    if magic[:1] == LEGACY_MAGIC:  # torch.load checks the rest
         return None
+    if magic != b'PK':
+        return ("not a checkpoint: neither torch.save's zip archive nor its "
+                'legacy pickle format')
     try:
         zipfile.ZipFile(path).close()
     except zipfile.BadZipFile as e:
@@ -65,10 +72,12 @@ def load_local_checkpoint(filename: str, map_location=None) -> dict:
                           weights_only=True)
     except pickle.UnpicklingError as e:
         found = re.search(r'GLOBAL ([\w.]+)', str(e))
-        if found is None:
+        if found is None:  # torch's reason, without its advice
+            reason = re.search(r'WeightsUnpickler error:\s*(.+)', str(e))
             raise CheckpointError(
-                filename, 'not a readable checkpoint (torch.load: '
-                f'{str(e).splitlines()[0]})') from None
+                filename, 'not a readable checkpoint (safe loading: '
+                f'{reason.group(1) if reason else type(e).__name__})'
+            ) from None
         raise CheckpointError(
             filename, f'refused: it holds the Python object {found.group(1)}'
             ', which is neither a tensor nor one of the types that mmbrain '
@@ -80,6 +89,11 @@ def load_local_checkpoint(filename: str, map_location=None) -> dict:
             raise
         raise CheckpointError(filename, 'damaged or truncated ('
                               f'{str(e).splitlines()[0]})') from None
+    except (EOFError, IndexError, KeyError, ValueError) as e:
+        # a legacy-format file cut short or not a pickle of tensors
+        raise CheckpointError(
+            filename, 'not a readable checkpoint, cut short or not a pickle '
+            f'of tensors (torch.load: {type(e).__name__} {e})') from None
 
 
 def resume_checkpoint(work_dir: str) -> Optional[str]:

@@ -4,6 +4,7 @@ from typing import Optional
 from mmengine.config import Config
 
 from .dist_utils import setup_cpu_distributed
+from .user_errors import ConfigError
 
 
 def load_tool_config(config: str,
@@ -17,7 +18,12 @@ def load_tool_config(config: str,
     the gloo fallback of :func:`setup_cpu_distributed`. The model is the
     config's as written: ``Runner.from_cfg(Config.fromfile(config))`` builds
     the same one.
+
+    Raises:
+        ConfigError: ``config`` is not a file.
     """
+    if not osp.isfile(config):
+        raise ConfigError(f'{config}: no such config file')
     cfg = Config.fromfile(config)
     cfg.launcher = launcher
     if cfg_options:

@@ -139,7 +139,7 @@ def test_resume_from_a_damaged_checkpoint_is_one_line(tmp_path, train_toy):
     path = tmp_path / 'cut.pth'
     path.write_bytes(b'PK\x03\x04 cut short')
     proc = train_toy(tmp_path, '--resume', str(path), check=False)
-    assert proc.returncode == 1
+    assert proc.returncode == 2
     assert proc.stderr.strip().splitlines()[-1].startswith(
-        f'error: {path}: damaged or truncated')
+        f'train.py: error: {path}: damaged or truncated')
     assert 'Traceback' not in proc.stderr

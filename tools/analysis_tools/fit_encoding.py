@@ -38,10 +38,11 @@ from mmbrain.datasets.nsd.algonauts import image_files, write_submission
 from mmbrain.datasets.nsd.layout import t1_path
 from mmbrain.evaluation import pearson_per_voxel
 from mmbrain.apis import fit_readout
-from mmbrain.utils import load_tool_config, write_json
+from mmbrain.utils import load_tool_config, report_user_errors, write_json
 from mmbrain.visualization import encoding_maps
 
 
+@report_user_errors
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config')

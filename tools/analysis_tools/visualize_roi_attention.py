@@ -39,7 +39,8 @@ from mmengine.utils import ProgressBar
 
 import mmbrain  # noqa: F401  (applies mmbrain.compat)
 from mmbrain.registry import DATASETS, MODELS
-from mmbrain.utils import load_tool_config, register_all_modules
+from mmbrain.utils import (load_tool_config, register_all_modules,
+                           report_user_errors)
 from mmbrain.visualization.roi_attention import (
     METHODS, batch_images, draw_roi_panels, resolve_method, roi_maps,
     save_figure)
@@ -113,6 +114,7 @@ def select(dataset, nsd_ids, num_images: int):
     return [index[i] for i in nsd_ids]
 
 
+@report_user_errors
 def main(argv=None):
     args = parse_args(argv)
     cfg = load_tool_config(args.config, 'none', args.cfg_options)

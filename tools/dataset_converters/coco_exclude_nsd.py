@@ -12,13 +12,13 @@ that a brain-pretrained backbone has not seen its test-time images' fMRI;
 val2017 is evaluated both whole and without NSD.
 """
 import argparse
-import json
 import os
 import os.path as osp
 
 from pycocotools.coco import COCO
 
 from mmbrain.datasets.nsd import load_stim_info
+from mmbrain.utils import report_user_errors, write_json
 
 SPLITS = ('train2017', 'val2017')
 
@@ -40,6 +40,7 @@ def exclude_images(coco: COCO, image_ids: set, path: str) -> tuple:
             len(data['annotations']) - len(annotations))
 
 
+@report_user_errors
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('ann_dir', help='folder of instances_*2017.json')
@@ -69,8 +70,7 @@ def main():
                 f'{split} annotation file?')
         kept, images, annotations = exclude_images(coco, nsd_ids, path)
         out = osp.join(out_dir, f'instances_{split}{args.suffix}.json')
-        with open(out, 'w') as f:
-            json.dump(kept, f)
+        write_json(out, kept, indent=None)
         print(f'{split}: removed {images} NSD images and {annotations} '
               f'annotations; {len(kept["images"])} images and '
               f'{len(kept["annotations"])} annotations left -> {out}'

@@ -11,8 +11,10 @@ import os.path as osp
 import time
 
 from mmbrain.datasets.demo import DemoSpec, make_demo_nsd
+from mmbrain.utils import report_user_errors
 
 
+@report_user_errors
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('out', help='folder to write (the NSD data_root)')

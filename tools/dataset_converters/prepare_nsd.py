@@ -54,6 +54,7 @@ from mmbrain.datasets.nsd.algonauts import (HEMISPHERES,
 from mmbrain.datasets.nsd.layout import (ROI_GROUPS, check_rois, check_root,
                                          check_subject, require_mask,
                                          session_span)
+from mmbrain.utils import report_user_errors
 
 # a user's mistake or a problem of the data: one line, no traceback
 USER_ERRORS = (NSDFormatError, CacheWriteError, SubjectLockedError)
@@ -207,6 +208,7 @@ def print_result(result: dict):
     sys.stdout.flush()
 
 
+@report_user_errors
 def main():
     args = parse_args()
     out_dir = args.out_dir or osp.join(args.data_root, 'prepared')

@@ -15,8 +15,10 @@ import time
 
 from mmbrain.datasets.nsd import resize_stimuli
 from mmbrain.datasets.nsd.layout import stimuli_path
+from mmbrain.utils import report_user_errors
 
 
+@report_user_errors
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('data_root', help='the NSD download')

@@ -10,12 +10,13 @@ heads drawn after the backbone are the same for every arm.
 """
 import argparse
 
-import torch
 from mmengine.config import Config, DictAction
 
 from mmbrain.apis import initial_backbone
+from mmbrain.utils import report_user_errors, save_checkpoint
 
 
+@report_user_errors
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config', help='a config whose model has a backbone')
@@ -27,7 +28,7 @@ def main():
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     ckpt = initial_backbone(cfg, args.seed)
-    torch.save(ckpt, args.out)
+    save_checkpoint(ckpt, args.out)
     print(f'{len(ckpt["state_dict"])} backbone tensors of seed {args.seed} '
           f'written to {args.out}')
 

@@ -1,6 +1,5 @@
 """Writing the demo's images for the downstream tasks: COCO instances and
 ADE20K scene parsing."""
-import json
 import os
 import os.path as osp
 import shutil
@@ -9,6 +8,7 @@ from typing import Dict, List
 import cv2
 import numpy as np
 
+from mmbrain.utils.json_io import write_json
 from .scenes import CATEGORIES, label_map
 
 # ADE20K class of each region (png values are 1 + the index in its 150
@@ -60,11 +60,10 @@ def write_coco(out: str, images: np.ndarray, scenes: List[Dict],
             for c, n in sorted(CATEGORIES)
         ]
         os.makedirs(osp.join(out, 'annotations'), exist_ok=True)
-        with open(osp.join(out, 'annotations', f'instances_{split}.json'),
-                  'w') as f:
-            json.dump(
-                dict(images=entries, annotations=anns,
-                     categories=categories), f)
+        write_json(
+            osp.join(out, 'annotations', f'instances_{split}.json'),
+            dict(images=entries, annotations=anns, categories=categories),
+            indent=None)
         summary[split] = dict(images=len(entries), annotations=len(anns))
     return summary
 

@@ -2,13 +2,13 @@
 import ast
 import glob
 import hashlib
-import json
 import os.path as osp
 from dataclasses import asdict
 from typing import Dict, List
 
 import numpy as np
 
+from mmbrain.utils.json_io import write_json
 from .downstream_writers import write_ade20k, write_coco
 from .features_file import write_scene_features
 from .nsd import write_nsd
@@ -90,6 +90,5 @@ def make_demo_nsd(out_root: str, spec: DemoSpec = DemoSpec()) -> Dict:
     summary['ade20k'] = write_ade20k(
         osp.join(out_root, 'ade20k'), extra_images, extra_scenes,
         extra_split)
-    with open(osp.join(out_root, 'demo_summary.json'), 'w') as f:
-        json.dump(summary, f, indent=2)
+    write_json(osp.join(out_root, 'demo_summary.json'), summary)
     return summary

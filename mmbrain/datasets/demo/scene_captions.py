@@ -9,13 +9,13 @@ with (:func:`colour_name`), quadrants from each object's centre; every
 object of a demo scene lies inside one quadrant.
 """
 import colorsys
-import json
 import os
 import os.path as osp
 from typing import Dict, List, Sequence
 
 import numpy as np
 
+from mmbrain.utils.json_io import write_json
 CAPTIONS_PER_IMAGE = 5
 # (column, row) of a quadrant -> its names
 QUADRANTS = {
@@ -138,8 +138,7 @@ def write_captions(out: str, scenes: List[Dict], sizes: Sequence[int],
             for text in texts[i]:
                 anns.append(
                     dict(id=len(anns) + 1, image_id=image_id, caption=text))
-        with open(osp.join(out, 'annotations', f'captions_{split}.json'),
-                  'w') as f:
-            json.dump(dict(images=images, annotations=anns), f)
+        write_json(osp.join(out, 'annotations', f'captions_{split}.json'),
+                   dict(images=images, annotations=anns), indent=None)
         summary[split] = dict(images=len(images), captions=len(anns))
     return summary

@@ -30,6 +30,8 @@ import re
 import shlex
 from typing import List, Optional, Tuple
 
+from mmbrain.utils.user_errors import UserError
+
 # Brainformer's six ROI groups, the default ROIs
 ROI_GROUPS = ('prf-visualrois', 'floc-bodies', 'floc-faces', 'floc-places',
               'floc-words', 'streams')
@@ -40,7 +42,7 @@ NUM_SUBJECTS = len(NUM_SESSIONS)
 BETAS_SCALE = 300.  # betas are stored as int16 of the value x 300
 
 
-class NSDFormatError(ValueError):
+class NSDFormatError(UserError, ValueError):
     """A file of the NSD layout is missing or not what the reader expects."""
 
     def __init__(self, path: str, problem: str):

@@ -1,11 +1,11 @@
 import os.path as osp
 from collections import OrderedDict
 
-import torch
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from mmbrain.registry import HOOKS
+from mmbrain.utils.atomic_files import save_checkpoint
 
 
 def backbone_checkpoint(checkpoint: dict, prefix: str = 'backbone.') -> dict:
@@ -49,5 +49,5 @@ class BackboneExportHook(Hook):
                 meta=dict(epoch=runner.epoch, iter=runner.iter)))
         if runner.rank == 0:
             path = osp.join(runner.work_dir, self.filename)
-            torch.save(ckpt, path)
+            save_checkpoint(ckpt, path)
             runner.logger.info(f'backbone saved to {path}')

@@ -6,6 +6,7 @@ import torch.nn.functional as F
 from timm.models.vision_transformer import Block
 
 from mmbrain.registry import MODELS
+from mmbrain.utils.user_errors import check_heads
 from .base import BaseBrainEncoder, BrainFeatures, Lengths, RoiTensors
 from .packing import BrainPlan, make_plan
 from .roi_transformer_block import RoiTransformerBlock
@@ -76,6 +77,8 @@ class BrainformerEncoder(BaseBrainEncoder):
                  max_tokens: int = 4096,
                  init_cfg=None):
         super().__init__(num_rois, embed_dims, init_cfg=init_cfg)
+        check_heads('BrainformerEncoder (model.brain_encoder)', embed_dims,
+                    num_heads)
         if embed_type not in ('voxel', 'pos'):
             raise ValueError(f"embed_type must be 'voxel' or 'pos', got "
                              f'{embed_type!r}')

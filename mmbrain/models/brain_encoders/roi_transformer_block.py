@@ -5,6 +5,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from timm.layers import Mlp
 
+from mmbrain.utils.user_errors import check_heads
 from .packing import WindowLayout
 
 
@@ -30,9 +31,7 @@ class RoiTransformerBlock(nn.Module):
                  num_heads: int,
                  mlp_ratio: float = 4.):
         super().__init__()
-        if dim % num_heads:
-            raise ValueError(f'dim {dim} is not divisible by num_heads '
-                             f'{num_heads}')
+        check_heads('RoiTransformerBlock', dim, num_heads)
         self.num_heads = num_heads
 
         def per_roi(make):

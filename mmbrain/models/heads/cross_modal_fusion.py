@@ -4,6 +4,7 @@ import torch
 import torch.nn as nn
 
 from mmbrain.registry import MODELS
+from mmbrain.utils.user_errors import check_heads
 
 
 @MODELS.register_module()
@@ -36,6 +37,7 @@ class CrossModalFusion(nn.Module):
                  mlp_ratio: float = 4.,
                  cross_modal: bool = False):
         super().__init__()
+        check_heads('CrossModalFusion', embed_dims, num_heads)
         self.cross_modal = cross_modal
         self.modality = nn.Parameter(torch.zeros(2, embed_dims))
         nn.init.trunc_normal_(self.modality, std=0.02)

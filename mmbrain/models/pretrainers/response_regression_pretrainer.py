@@ -1,6 +1,5 @@
 from typing import List, Optional, Union
 
-import torch
 import torch.nn as nn
 
 from mmbrain.registry import MODELS

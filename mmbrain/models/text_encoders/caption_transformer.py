@@ -2,6 +2,7 @@ import torch
 import torch.nn as nn
 
 from mmbrain.registry import MODELS
+from mmbrain.utils.user_errors import check_heads
 from .base import BaseTextEncoder
 
 # open_clip's SimpleTokenizer: 49408 byte-pair tokens, <end> = 49407
@@ -44,6 +45,8 @@ class CaptionTransformer(BaseTextEncoder):
                  dropout: float = 0.,
                  init_cfg=None):
         super().__init__(embed_dims, init_cfg)
+        check_heads('CaptionTransformer (model.text_encoder)', width,
+                    num_heads)
         self.context_length = context_length
         self.token_embedding = nn.Embedding(vocab_size, width)
         self.positional_embedding = nn.Parameter(

@@ -20,11 +20,12 @@ import sys
 sys.path.insert(
     0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..', '..'))
 
-from mmbrain.utils import write_json  # noqa: E402
+from mmbrain.utils import report_user_errors, write_json
 from projects.transfer_study.transfer_study.baselines import (  # noqa: E402
     downstream_baselines)
 
 
+@report_user_errors
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('data_root', help='a demo NSD root (coco/, ade20k/)')

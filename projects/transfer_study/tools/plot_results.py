@@ -22,7 +22,8 @@ import sys
 sys.path.insert(
     0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..', '..'))
 
-from mmbrain.utils import read_json  # noqa: E402
+from mmbrain.utils import (UserError, read_json,  # noqa: E402
+                           report_user_errors)
 from mmbrain.visualization import plot_loss_curves  # noqa: E402
 from projects.transfer_study.transfer_study.hypotheses import (  # noqa: E402
     ALPHA)
@@ -30,6 +31,7 @@ from projects.transfer_study.transfer_study.plots import (  # noqa: E402
     plot_comparisons, plot_study)
 
 
+@report_user_errors
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest='kind', required=True)
@@ -54,13 +56,13 @@ def main():
         options = {} if args.metrics is None else dict(metrics=args.metrics)
         study = read_json(args.study_json)
         if 'summary' not in study:
-            raise SystemExit(f'{args.study_json}: no "summary"; not the '
+            raise UserError(f'{args.study_json}: no "summary"; not the '
                              'study.json of transfer_study.py')
         plot_study(study['summary'], args.out, title=args.title, **options)
     elif args.kind == 'comparisons':
         comparisons = read_json(args.study_json).get('comparisons')
         if not comparisons:
-            raise SystemExit(f'{args.study_json}: no "comparisons" (a study '
+            raise UserError(f'{args.study_json}: no "comparisons" (a study '
                              'of two seeds or more whose arms are compared)')
         plot_comparisons(comparisons, args.out, ALPHA, args.title)
     else:

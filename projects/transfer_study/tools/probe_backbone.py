@@ -26,11 +26,12 @@ sys.path.insert(
 from mmengine.config import Config, DictAction  # noqa: E402
 
 from mmbrain.apis import seeded_backbone  # noqa: E402
-from mmbrain.utils import write_json  # noqa: E402
+from mmbrain.utils import report_user_errors, write_json
 from projects.transfer_study.transfer_study.probes import (  # noqa: E402
     SCENE_SEEDS, majority_baselines, probe_scenes, run_probes)
 
 
+@report_user_errors
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config')

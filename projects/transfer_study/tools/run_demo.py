@@ -24,9 +24,11 @@ import sys
 sys.path.insert(
     0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..', '..'))
 
+from mmbrain.utils import report_user_errors  # noqa: E402
 from projects.transfer_study.transfer_study.demo import run_demo  # noqa: E402
 
 
+@report_user_errors
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--work-dir', default='work_dirs/demo')

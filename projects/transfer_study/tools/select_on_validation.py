@@ -21,12 +21,14 @@ import sys
 sys.path.insert(
     0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..', '..'))
 
+from mmbrain.utils import report_user_errors  # noqa: E402
 from projects.transfer_study.transfer_study.arms import (  # noqa: E402
     DEMO_DOWNSTREAM, parse_arms)
 from projects.transfer_study.transfer_study.selection import (  # noqa: E402
     select_on_validation, selection_table)
 
 
+@report_user_errors
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('candidates', nargs='+', help='NAME=CONFIG')

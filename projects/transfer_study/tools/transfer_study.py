@@ -50,6 +50,7 @@ import sys
 sys.path.insert(
     0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..', '..'))
 
+from mmbrain.utils import report_user_errors  # noqa: E402
 from projects.transfer_study.transfer_study.arms import (  # noqa: E402
     DEMO_ABLATION_ARMS, DEMO_DOWNSTREAM, STUDY_ARMS, parse_arms)
 from projects.transfer_study.transfer_study.slurm import (  # noqa: E402
@@ -60,6 +61,7 @@ from projects.transfer_study.transfer_study.study import (  # noqa: E402
     report, run_study)
 
 
+@report_user_errors
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])

@@ -5,6 +5,8 @@ from typing import Dict, List, Optional, Sequence
 
 from mmengine.config import Config
 
+from mmbrain.utils import UserError
+
 # the repository, whose tools and configs the study calls
 REPO_ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..', '..'))
 
@@ -61,14 +63,14 @@ PAPER_ROWS = {
 def parse_arms(specs: Sequence[str],
                root: str = REPO_ROOT) -> Dict[str, Optional[str]]:
     """``NAME=CONFIG`` or ``random`` each -> name: config (None for
-    random); SystemExit naming a malformed spec or a missing config."""
+    random); UserError naming a malformed spec or a missing config."""
     arms = {}
     for spec in specs:
         name, _, config = spec.partition('=')
         if not config and name != 'random':
-            raise SystemExit(f'arm {spec!r}: expected NAME=CONFIG or random')
+            raise UserError(f'arm {spec!r}: expected NAME=CONFIG or random')
         if config and not osp.exists(osp.join(root, config)):
-            raise SystemExit(f'arm {name}: no config {config}')
+            raise UserError(f'arm {name}: no config {config}')
         arms[name] = config or None
     return arms
 

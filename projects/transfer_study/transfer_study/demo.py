@@ -2,7 +2,6 @@
 run: the demo data, the loader's speed, the transfer study with one seed
 and the ROI attention maps of the two pretrained recipes."""
 import glob
-import json
 import os
 import os.path as osp
 import sys
@@ -13,7 +12,7 @@ from typing import List
 from mmbrain.datasets.demo import DemoSpec, generator_version
 from mmbrain.datasets.demo.features_file import features_path
 from mmbrain.datasets.nsd import layout
-from mmbrain.utils import last_checkpoint, read_json
+from mmbrain.utils import last_checkpoint, read_json, write_json
 from .arms import DEMO_ARMS, REPO_ROOT
 from .stages import StageProgress, run_stage
 
@@ -124,8 +123,7 @@ def run_demo(work_dir: str = 'work_dirs/demo',
         configs=dict(pretrain=study['arms'], **study['downstream']),
         work_dirs={arm: osp.join(work_dir, f'seed{seed}', arm)
                    for arm in study['arms']})
-    with open(osp.join(root, work_dir, 'summary.json'), 'w') as f:
-        json.dump(summary, f, indent=2)
+    write_json(osp.join(root, work_dir, 'summary.json'), summary)
     pictures = sorted(
         osp.relpath(p, root) for p in glob.glob(
             osp.join(root, work_dir, '**', '*.png'), recursive=True))

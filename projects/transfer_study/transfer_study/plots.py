@@ -1,6 +1,5 @@
 """The study's plots: its endpoints per arm, and its paired comparisons."""
-import os.path as osp
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 from mmbrain.visualization.canvas import agg_figure
 from .hypotheses import ENDPOINTS

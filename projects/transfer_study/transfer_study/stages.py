@@ -6,9 +6,13 @@ import shlex
 import subprocess
 import sys
 import time
+import warnings
 from typing import List, Optional, Protocol
 
 from mmengine.utils import ProgressBar
+
+from mmbrain.utils import JSONFileError, read_json
+from mmbrain.utils.checkpoint import checkpoint_problem
 
 # lines of a failed call's log shown
 LOG_TAIL = 40
@@ -37,6 +41,34 @@ class StageRunner(Protocol):
                  log: Optional[str] = None,
                  threads: Optional[int] = None) -> float:
         ...
+
+
+def result_problem(path: str) -> Optional[str]:
+    """What is wrong with a stage's existing result (None if nothing): a
+    json file that does not parse, or a checkpoint whose archive is
+    damaged (:func:`~mmbrain.utils.checkpoint.checkpoint_problem`)."""
+    if path.endswith('.json'):
+        try:
+            read_json(path)
+        except JSONFileError as e:
+            return e.problem
+    elif path.endswith('.pth'):
+        return checkpoint_problem(path)
+    return None
+
+
+def set_aside(path: str, problem: str) -> str:
+    """Move a damaged result out of the way (``<path>.damaged``, or
+    ``.damaged<N>`` when that is taken), with a warning naming both; returns
+    where it went."""
+    aside, n = f'{path}.damaged', 1
+    while osp.exists(aside):
+        n += 1
+        aside = f'{path}.damaged{n}'
+    os.replace(path, aside)
+    warnings.warn(f'{path}: {problem}; moved to {aside} and redoing its '
+                  'stage')
+    return aside
 
 
 def stage_echo(title: str, args: List[str]) -> str:

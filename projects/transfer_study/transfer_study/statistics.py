@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Dict, List, Sequence
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import integrate, optimize, stats
 
 
 @dataclass
@@ -63,23 +63,57 @@ def holm(pvalues: Sequence[float]) -> List[float]:
     return adjusted.tolist()
 
 
+def paired_t_power(effect: float,
+                   sd: float,
+                   n: int,
+                   alpha: float = 0.05) -> float:
+    """The probability that a two-sided paired t-test at ``alpha`` over
+    ``n`` seeds rejects when the differences have mean ``effect`` and std
+    ``sd``.
+
+    With z = mean / (sd / sqrt(n)) ~ N(delta, 1), delta = effect sqrt(n) /
+    sd, and u = sample sd / sd ~ chi(n - 1) / sqrt(n - 1), the test rejects
+    when |z| > c u (c: the t critical value); the power is the integral
+    over u of Phi(delta - c u) + Phi(-delta - c u). It is the noncentral t's
+    two tails, computed where scipy's ``nct`` returns NaN (n = 2, delta
+    above about 12).
+    """
+    df = n - 1
+    critical = stats.t.ppf(1 - alpha / 2, df)
+    delta = effect * math.sqrt(n) / sd
+
+    def rejects(s):  # s = u sqrt(df) ~ chi(df)
+        u = s / math.sqrt(df)
+        return stats.chi.pdf(s, df) * (
+            stats.norm.cdf(delta - critical * u) +
+            stats.norm.cdf(-delta - critical * u))
+
+    mode = math.sqrt(max(df - 1, 0))  # split the range at chi's mode
+    return float(
+        integrate.quad(rejects, 0, mode + 1)[0] +
+        integrate.quad(rejects, mode + 1, np.inf)[0])
+
+
 def minimum_detectable_effect(sd: float,
                               n: int,
                               alpha: float = 0.05,
                               power: float = 0.8) -> float:
     """The smallest true mean difference that a two-sided paired t-test at
     ``alpha`` detects with probability ``power``, for differences of std
-    ``sd`` over ``n`` seeds (the noncentral t, solved exactly)."""
+    ``sd`` over ``n`` seeds (:func:`paired_t_power`, solved exactly).
+
+    Raises:
+        ValueError: ``n < 2``: one seed has no paired test.
+    """
     if n < 2:
-        raise ValueError('a paired test needs at least 2 seeds')
+        raise ValueError(f'{n} seed(s): a paired test needs at least 2, so '
+                         'there is no comparison and no minimum detectable '
+                         'effect')
     if sd == 0:
         return 0.
-    df, critical = n - 1, stats.t.ppf(1 - alpha / 2, n - 1)
 
     def shortfall(effect):
-        nc = effect * math.sqrt(n) / sd
-        return (stats.nct.sf(critical, df, nc) +
-                stats.nct.cdf(-critical, df, nc)) - power
+        return paired_t_power(effect, sd, n, alpha) - power
 
     high = sd
     while shortfall(high) < 0:

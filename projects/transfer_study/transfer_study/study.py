@@ -1,7 +1,7 @@
 """The transfer study: every arm and seed as tool calls, in
-``<work_dir>/seed<S>/<arm>``, a stage skipped once its result exists."""
+``<work_dir>/seed<S>/<arm>``, a stage skipped once its result exists and
+reads back valid."""
 import glob
-import json
 import os
 import os.path as osp
 import sys
@@ -13,13 +13,14 @@ from typing import Dict, List, Optional, Sequence
 from mmengine.config import Config
 
 from mmbrain.evaluation import headline_metrics
-from mmbrain.utils import last_checkpoint, read_json
+from mmbrain.utils import UserError, last_checkpoint, read_json, write_json
 from mmbrain.visualization import plot_loss_curves
 from .arms import PAPER_RECIPE, REPO_ROOT, applicable
 from .hypotheses import (ALPHA, COMPARISONS, GATE_ARM, GATE_BASELINE,
                          JUDGED_ENDPOINTS, POSITIVE_CONTROLS, TARGET)
 from .plots import plot_comparisons, plot_study
-from .stages import StageProgress, StageRunner, run_stage
+from .stages import (StageProgress, StageRunner, result_problem, run_stage,
+                     set_aside)
 from .tables import (ablation_table, against, compare, compare_pairs,
                      comparison_table, format_table, gate, gate_table,
                      probe_table, roi_table, summarise, target_met, verdict)
@@ -89,9 +90,14 @@ class Study:
         self.lock = threading.Lock()
 
     def stage(self, title: str, args: List[str], result: str) -> str:
-        """Run ``args`` unless ``result`` (a path) exists; returns it."""
+        """Run ``args`` unless ``result`` (a path) exists and reads back
+        valid (a damaged one is set aside first); returns it."""
         title = getattr(self.current, 'label', '') + title
-        if osp.exists(osp.join(self.root, result)):
+        path = osp.join(self.root, result)
+        problem = osp.exists(path) and result_problem(path)
+        if problem:
+            set_aside(path, problem)
+        if osp.exists(path):
             print(f'\n=== {title}: {result} exists, skipped', flush=True)
         else:
             seconds = self.runner(title, [self.python] + args, self.root,
@@ -293,12 +299,11 @@ def check_options(work_dir: str,
     else:
         before = options
     if before != options:
-        raise SystemExit(
+        raise UserError(
             f'{work_dir} holds runs pretrained with {before}, not '
             f'{options} (--recipe, --pretrain-epochs, the shared starting '
             'point); use another --work-dir')
-    with open(path, 'w') as f:
-        json.dump(options, f)
+    write_json(path, options, indent=None)
 
 
 def check_data(work_dir: str, data_root: str, root: str = REPO_ROOT):
@@ -314,12 +319,11 @@ def check_data(work_dir: str, data_root: str, root: str = REPO_ROOT):
             for k in ('spec', 'generator', 'subjects')}
     path = osp.join(root, work_dir, 'data.json')
     if osp.exists(path) and read_json(path) != made:
-        raise SystemExit(
+        raise UserError(
             f'{work_dir} holds runs on other data than {data_root} now has '
             '(regenerated since); use another --work-dir, or move this one '
             'away to rerun')
-    with open(path, 'w') as f:
-        json.dump(made, f, indent=1)
+    write_json(path, made, indent=1)
 
 
 def pretrain_options(recipe: str = 'recommended',
@@ -415,8 +419,7 @@ def run_study(arms: Dict[str, Optional[str]],
         result['verdict'] = dict(arm=judged, controls=controls,
                                  endpoints=endpoints,
                                  better_than_all=verdict(comparisons))
-    with open(osp.join(root, work_dir, 'study.json'), 'w') as f:
-        json.dump(result, f, indent=2)
+    write_json(osp.join(root, work_dir, 'study.json'), result)
     plot_study(result['summary'], osp.join(root, work_dir, 'study.png'))
     if result.get('comparisons'):
         plot_comparisons(result['comparisons'],

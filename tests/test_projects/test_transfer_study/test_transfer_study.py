@@ -1,11 +1,13 @@
 """The transfer study project: its summary, paired comparisons and verdict
 against hand-computed values, the arm specification, and training stages
 that resume."""
+import os
 import os.path as osp
 
 import pytest
 from scipy import stats
 
+from mmbrain.utils import UserError, read_json
 from projects.transfer_study.transfer_study import arms as tool_arms
 from projects.transfer_study.transfer_study import hypotheses, tables
 from projects.transfer_study.transfer_study.study import check_options
@@ -159,9 +161,9 @@ def test_arms_are_named_configs():
     assert list(study)[6:] == ['ssl+shuffled', 'oracle']
     # every pre-registered comparison is between arms the study runs
     assert all(a in study and b in study for a, b in hypotheses.COMPARISONS)
-    with pytest.raises(SystemExit, match='NAME=CONFIG'):
+    with pytest.raises(UserError, match='NAME=CONFIG'):
         tool_arms.parse_arms(['shuffled'])
-    with pytest.raises(SystemExit, match='no config'):
+    with pytest.raises(UserError, match='no config'):
         tool_arms.parse_arms(['x=configs/none.py'])
 
 
@@ -204,11 +206,11 @@ def test_a_work_dir_keeps_its_pretraining_options(tmp_path):
     (tmp_path / 'study').mkdir()
     check_options('study', ['model.head.roi_pooling=global'], root)
     check_options('study', ['model.head.roi_pooling=global'], root)
-    with pytest.raises(SystemExit, match=r"pretrained with \['model.head"):
+    with pytest.raises(UserError, match=r"pretrained with \['model.head"):
         check_options('study', [], root)
     # runs without a record were pretrained with the configs as they are
     (tmp_path / 'old' / 'seed0').mkdir(parents=True)
-    with pytest.raises(SystemExit, match=r'pretrained with \[\], not'):
+    with pytest.raises(UserError, match=r'pretrained with \[\], not'):
         check_options('old', ['train_cfg.max_epochs=6'], root)
     check_options('old', [], root)
 
@@ -225,7 +227,7 @@ def test_a_work_dir_keeps_its_data(tmp_path):
     check_data('study', 'data', str(tmp_path))
     check_data('study', 'data', str(tmp_path))
     summary.write_text(json.dumps(dict(spec=dict(seed=1), subjects={})))
-    with pytest.raises(SystemExit, match='holds runs on other data'):
+    with pytest.raises(UserError, match='holds runs on other data'):
         check_data('study', 'data', str(tmp_path))
     check_data('study', 'elsewhere', str(tmp_path))  # no summary: passes
 
@@ -322,3 +324,81 @@ def test_stages_go_through_the_slurm_runner_and_resume(tmp_path, capsys):
     assert 'result.txt exists, skipped' in capsys.readouterr().out
     with pytest.raises(subprocess.CalledProcessError, match='slurm job'):
         study.stage('fail', ['-c', 'raise SystemExit(2)'], 'none.txt')
+
+
+# a stage's json result, written as the tools write theirs
+WRITE_PROBES = ('import sys; from mmbrain.utils import write_json; '
+                'write_json(sys.argv[1], dict(presence=float(sys.argv[2])))')
+
+
+def resumable_run(checkpoint):
+    """A ``Study.run`` of two stages: a backbone exported by the real tool
+    from ``checkpoint``, and a json of probe scores."""
+    import torch
+
+    def fake_run(self, arm, config, seed):
+        run_dir = osp.join(self.work_dir, f'seed{seed}', arm)
+        backbone = self.stage('export the backbone', [
+            'tools/model_converters/export_backbone.py', checkpoint,
+            osp.join(run_dir, 'backbone.pth')
+        ], osp.join(run_dir, 'backbone.pth'))
+        probes = self.stage('probes', [
+            '-c', WRITE_PROBES, osp.join(run_dir, 'probes.json'), str(seed)
+        ], osp.join(run_dir, 'probes.json'))
+        weight = torch.load(backbone)['state_dict']['backbone.w']
+        return run(float(weight.sum()), 5, 20, None,
+                   read_json(probes)['presence'])
+
+    return fake_run
+
+
+@pytest.fixture(scope='module')
+def finished_study(tmp_path_factory, repo_root):
+    """A one-arm, one-seed study whose stages ran: (its folder, the
+    pretraining checkpoint it exports)."""
+    import torch
+
+    from projects.transfer_study.transfer_study import study as transfer_study
+    folder = tmp_path_factory.mktemp('finished_study')
+    checkpoint = str(folder / 'pretrain.pth')
+    torch.save(dict(state_dict={'backbone.w': torch.ones(4),
+                                'head.w': torch.ones(1)}), checkpoint)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(transfer_study.Study, 'run', resumable_run(checkpoint))
+        transfer_study.run_study(dict(a=None), [3], 'data', [1, 2], {},
+                                 str(folder / 'study'), root=repo_root)
+    return folder, checkpoint
+
+
+@pytest.mark.parametrize('name', ['probes.json', 'backbone.pth'])
+@pytest.mark.parametrize('cut', ['empty', 'half', 'all but the last byte'])
+def test_a_cut_result_is_set_aside_and_its_stage_redone(
+        name, cut, finished_study, tmp_path, monkeypatch, repo_root, capsys):
+    """A result cut short (a kill, a full disk) is moved aside with a
+    warning naming it; its stage alone runs again and the study ends."""
+    import shutil
+
+    from projects.transfer_study.transfer_study import study as transfer_study
+    folder, checkpoint = finished_study
+    work_dir = tmp_path / 'study'
+    shutil.copytree(folder / 'study', work_dir)
+    os.remove(work_dir / 'study.json')
+    result = work_dir / 'seed3' / 'a' / name
+    whole = result.read_bytes()
+    keep = dict(empty=0, half=len(whole) // 2).get(cut, len(whole) - 1)
+    result.write_bytes(whole[:keep])
+    monkeypatch.setattr(transfer_study.Study, 'run',
+                        resumable_run(checkpoint))
+    with pytest.warns(UserWarning, match=f'{result}: .*; moved to '
+                      f'{result}.damaged and redoing its stage'):
+        study = transfer_study.run_study(dict(a=None), [3], 'data', [1, 2],
+                                         {}, str(work_dir), root=repo_root)
+    assert result.read_bytes() == whole if name.endswith('json') else (
+        result.stat().st_size == len(whole))
+    assert (work_dir / 'seed3' / 'a' / f'{name}.damaged').read_bytes() == (
+        whole[:keep])
+    written = read_json(str(work_dir / 'study.json'))['runs']['a']['3']
+    assert (written['APbox'], written['mean_r']) == (4.0, 3.0)
+    assert study['runs']['a'][3] == written
+    other = {'probes.json': 'backbone.pth', 'backbone.pth': 'probes.json'}
+    assert f'{other[name]} exists, skipped' in capsys.readouterr().out
