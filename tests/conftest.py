@@ -234,3 +234,39 @@ def run_tool(repo_root):
 def toy_config():
     """The path of the toy model's config (``tests/test_tools``)."""
     return osp.join(TOY_MODULES, 'toy_config.py')
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A folder on a 1 MiB tmpfs, a file system that fills as a real disk
+    does (ENOSPC); skips where mounting is not allowed (not root)."""
+    folder = tmp_path / 'tiny_disk'
+    folder.mkdir()
+    mounted = subprocess.run(
+        ['mount', '-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', str(folder)],
+        capture_output=True)
+    if mounted.returncode:
+        pytest.skip('cannot mount a 1 MiB tmpfs here (needs root)')
+    yield folder
+    subprocess.run(['umount', str(folder)], check=True)
+
+
+@pytest.fixture(scope='session')
+def flip_chunk_bytes():
+    """``flip_chunk_bytes(path, dataset, chunk=0, count=64)`` damages the
+    first ``count`` bytes (at most all) of an HDF5 dataset's chunk in place,
+    as a bad disk or a stray write would (the file keeps its size)."""
+    import h5py
+
+    def flip(path, dataset, chunk=0, count=64):
+        with h5py.File(path, 'r') as f:
+            info = f[dataset].id.get_chunk_info(chunk)
+        with open(path, 'r+b') as f:
+            f.seek(info.byte_offset)
+            data = f.read(min(count, info.size))
+            f.seek(info.byte_offset)
+            # not ^ 0xff: fletcher32 sums 16-bit words modulo 65535, so the
+            # complement of a chunk and of its checksum would pass
+            f.write(bytes(b ^ 0x5a for b in data))
+
+    return flip

@@ -1,3 +1,4 @@
+import os
 import os.path as osp
 from typing import Optional, Sequence
 
@@ -12,6 +13,19 @@ from .nsd.layout import (ROI_GROUPS, NSDFormatError, check_rois,
                          check_subject)
 from .nsd.layout import stim_info_path
 from .nsd.layout import stimuli_path as raw_stimuli_path
+
+# (path, size, mtime_ns) of the caches this process has verified
+_VERIFIED = set()
+
+
+def verify_once(cache: BrainCache):
+    """:meth:`~.nsd.BrainCache.verify` an open cache, unless this process
+    verified it already as it is (same path, size and modification time)."""
+    stat = os.stat(cache.path)
+    key = (osp.abspath(cache.path), stat.st_size, stat.st_mtime_ns)
+    if key not in _VERIFIED:
+        cache.verify()
+        _VERIFIED.add(key)
 
 
 @DATASETS.register_module()
@@ -46,7 +60,10 @@ class NSDBrainDataset(BaseDataset):
     the stimulus table's cocoId and cocoSplit; :class:`~.nsd.NSDCaptions`);
     :meth:`ncsnr` gives the voxels' noise ceiling SNR, :meth:`areas` their
     labels' names. Only
-    :class:`~.nsd.BrainCache` reads the cache.
+    :class:`~.nsd.BrainCache` reads the cache; building the dataset reads
+    every chunk of each subject's cache once per process
+    (:func:`verify_once`), so that a damaged cache stops a training at its
+    start, naming the file and the dataset.
 
     Args:
         data_root (str): The NSD download.
@@ -172,6 +189,7 @@ class NSDBrainDataset(BaseDataset):
             if not osp.exists(path):
                 raise NSDFormatError(path, self._missing_cache(subject))
             with BrainCache(path, self.rois) as cache:
+                verify_once(cache)
                 nsd_ids, test = cache.nsd_ids, cache.shared1000
                 repeats = cache.num_repeats
                 # Algonauts caches name their image files; NSD ones use

@@ -53,8 +53,11 @@ def atomic_file(path: str, mode: str = 'w') -> Iterator[IO]:
     except BaseException as e:
         with contextlib.suppress(FileNotFoundError):
             os.remove(temp)
-        if isinstance(e, OSError):
-            raise ResultWriteError(path, e) from None
+        # torch's zip writer raises its own error on top of a full disk's
+        cause = next((c for c in (e, e.__context__) if isinstance(c, OSError)),
+                     None)
+        if cause is not None:
+            raise ResultWriteError(path, cause) from None
         raise
 
 

@@ -105,14 +105,14 @@ def test_both_converters_are_read_by_one_reader(mini_nsd, tmp_path):
     (lambda f: f.__delitem__('rois/floc-faces/responses'),
      "'rois/floc-faces/responses' is missing"),
     (lambda f: (f.__delitem__('shared1000'),
-                f.create_dataset('shared1000', data=[1, 0])),
+                f.create_dataset('shared1000', data=[1, 0], fletcher32=True)),
      "'shared1000' must be of dtype bool"),
     (lambda f: (f.__delitem__('rois/floc-faces/coords'),
                 f.create_dataset('rois/floc-faces/coords', data=np.zeros(
-                    (4, 3), np.float32))),
+                    (4, 3), np.float32), fletcher32=True)),
      r"'rois/floc-faces/responses' must have shape \(2, 4\), got \(2, 3\)"),
-    (lambda f: f.attrs.__setitem__('version', 1), 'not an mmbrain cache of '
-     'version 3 .found 1.'),
+    (lambda f: f.attrs.__setitem__('version', 3), 'not an mmbrain cache of '
+     'version 4 .found 3.'),
 ])
 def test_damaged_cache_is_named(tmp_path, damage, message):
     path = str(tmp_path / 'subj01.h5')
@@ -131,3 +131,94 @@ def test_missing_roi_group(tmp_path):
                        match=r"ROIs \['streams'\] are absent; it holds "
                        r"\['floc-faces'\]"):
         BrainCache(path, ['floc-faces', 'streams'])
+
+
+def test_every_dataset_and_the_metadata_have_checksums(tmp_path):
+    path = str(tmp_path / 'subj01.h5')
+    write_by_hand(path)
+    with h5py.File(path, 'r') as f:
+        names = []
+        f.visititems(lambda name, item: names.append(name) if isinstance(
+            item, h5py.Dataset) else None)
+        assert len(names) == 6
+        assert all(f[name].fletcher32 for name in names)
+    with open(path, 'rb') as f:
+        # superblock version 3 (HDF5 1.10): checksummed superblock, object
+        # headers and chunk indices
+        assert f.read(9)[8] == 3
+
+
+def test_damaged_chunk_is_named_with_the_fix(tmp_path, flip_chunk_bytes):
+    path = str(tmp_path / 'subj01.h5')
+    write_by_hand(path)
+    flip_chunk_bytes(path, 'rois/floc-faces/responses', chunk=1, count=8)
+    message = (f"{path}: dataset 'rois/floc-faces/responses' is damaged "
+               r'\(.*\); rebuild it with tools/dataset_converters/'
+               r'prepare_nsd.py --force$')
+    with BrainCache(path) as cache:  # the header is intact
+        assert cache.responses('floc-faces', 0).tolist() == [1, 2, 3]
+        with pytest.raises(NSDFormatError, match=message):
+            cache.responses('floc-faces', 1)
+        with pytest.raises(NSDFormatError, match=message) as info:
+            cache.verify()
+    assert info.value.path == path and '\n' not in str(info.value)
+
+
+def test_verify_reads_in_bounded_blocks(tmp_path, flip_chunk_bytes):
+    """verify reads whole chunks, at most ``block_mb`` at once, and finds
+    damage in the last chunk of a dataset larger than a block."""
+    path = str(tmp_path / 'subj01.h5')
+    rows, voxels = 300, 1000  # 4 kB rows, 1.2 MB
+    with CacheWriter(path, np.arange(rows), np.zeros(rows, bool)) as out:
+        out.add_roi('floc-faces', coords=np.zeros((voxels, 3)))[...] = 1.
+        out.finish(1, ['floc-faces'], '/raw', {})
+    reads = []
+    with BrainCache(path) as cache:
+        real_read = cache._read
+        cache._read = lambda data, rows=(): reads.append(
+            (data.name, rows)) or real_read(data, rows)
+        cache.verify(block_mb=0.1)
+    blocks = [rows for name, rows in reads if name.endswith('responses')]
+    assert len(blocks) == 12  # 26 rows of 4 kB fit in 0.1 MiB
+    assert blocks[-1] == slice(286, 312)
+    flip_chunk_bytes(path, 'rois/floc-faces/responses', chunk=rows - 1)
+    with BrainCache(path) as cache, pytest.raises(
+            NSDFormatError, match="'rois/floc-faces/responses' is damaged"):
+        cache.verify(block_mb=0.1)
+
+
+def test_damaged_metadata_is_named(tmp_path):
+    """Any object header of the cache damaged: an NSDFormatError naming the
+    file, never a KeyError or RuntimeError of h5py."""
+    path = str(tmp_path / 'subj01.h5')
+    write_by_hand(path)
+    data = open(path, 'rb').read()
+    headers = [i for i in range(len(data)) if data.startswith(b'OHDR', i)]
+    assert len(headers) == 9  # the root, 2 groups and 6 datasets
+    for start in headers:
+        damaged = bytearray(data)
+        damaged[start + 12] ^= 0xff
+        bad = str(tmp_path / 'bad.h5')
+        open(bad, 'wb').write(damaged)
+        with pytest.raises(NSDFormatError) as info:
+            BrainCache(bad).verify()
+        assert info.value.path == bad
+
+
+def test_cache_without_checksums_is_refused_in_one_line(tmp_path):
+    path = str(tmp_path / 'subj01.h5')
+    write_by_hand(path)
+    bare = str(tmp_path / 'bare.h5')
+    with h5py.File(path, 'r') as f, h5py.File(bare, 'w') as out:
+        names = []
+        f.visititems(lambda name, item: names.append(name) if isinstance(
+            item, h5py.Dataset) else None)
+        for name in names:
+            out[name] = f[name][()]
+        out.attrs.update(f.attrs)
+    with pytest.raises(NSDFormatError) as info:
+        BrainCache(bare)
+    assert str(info.value) == (
+        f"{bare}: 6 of its 6 datasets lack the checksums (fletcher32) that "
+        "mmbrain writes, 'nsd_ids' among them; rebuild it with "
+        'tools/dataset_converters/prepare_nsd.py --force')

@@ -43,21 +43,7 @@ def test_damaged_file_is_named(mini_nsd, mini_root, tmp_path, kind, damage):
     with open(source(mini_root), 'rb') as f, open(path, 'wb') as out:
         out.write(damage(f.read()))
     with pytest.raises(NSDFormatError,
-                       match='not a readable HDF5 file, truncated or of '
-                       'another format') as info:
+                       match='not a readable HDF5 file, truncated, '
+                       'damaged or of another format') as info:
         reader(path, mini_nsd.shape)
-    assert info.value.path == path
-
-
-def test_all_zero_session_is_refused(mini_nsd, tmp_path):
-    import h5py
-    root = mini_nsd.build(tmp_path / 'nsd', subjects=(1, ))
-    path = layout.betas_path(root, 1, 2)
-    with h5py.File(path, 'r+') as f:
-        f['betas'][...] = 0
-    with pytest.raises(NSDFormatError,
-                       match='every beta of the 4 ROI voxels is zero in all '
-                       '4 trials') as info:
-        prepare_subject(root, 1, str(tmp_path / 'p'), rois=mini_nsd.rois,
-                        progress=False, allow_partial=True)
     assert info.value.path == path

@@ -1,4 +1,5 @@
 """NSDBrainDataset, its transforms, and batches that mix subjects."""
+import os
 import os.path as osp
 
 import h5py
@@ -208,3 +209,32 @@ def test_pre_resized_stimuli_give_the_resized_pixels(build, nsd_root,
         assert torch.equal(raw[i]['inputs'], once[i]['inputs'])
     with pytest.raises(NSDFormatError, match='resize_stimuli.py'):
         build(nsd_root, subjects=[1], stimuli='prepared/missing.hdf5')
+
+
+def test_damaged_cache_is_refused_when_the_dataset_is_built(
+        build, mini_nsd, tmp_path, monkeypatch, flip_chunk_bytes):
+    from mmbrain.datasets.nsd import BrainCache
+    root = mini_nsd.build(tmp_path / 'nsd', subjects=(1, ))
+    prepare_subject(root, 1, osp.join(root, 'prepared'), rois=mini_nsd.rois,
+                    progress=False, allow_partial=True)
+    verified = []
+    real_verify = BrainCache.verify
+    monkeypatch.setattr(BrainCache, 'verify', lambda self: verified.append(
+        self.path) or real_verify(self))
+    dataset = build(root, subjects=[1], split='all')
+    build(root, subjects=[1], split='test')
+    assert len(verified) == 1  # once per process and file
+
+    path = osp.join(root, 'prepared', 'subj01.h5')
+    stat = os.stat(path)
+    flip_chunk_bytes(path, 'rois/floc-faces/responses', 2)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))  # a write's
+    message = ("subj01.h5: dataset 'rois/floc-faces/responses' is damaged "
+               r'\(.*\); rebuild it with tools/dataset_converters/'
+               'prepare_nsd.py --force')
+    assert dataset[1]['data_samples'].nsd_id == 1
+    with pytest.raises(NSDFormatError, match=message):  # a training's read
+        dataset[2]
+    with pytest.raises(NSDFormatError, match=message):
+        build(root, subjects=[1])
+    assert len(verified) == 2

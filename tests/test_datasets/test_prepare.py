@@ -13,6 +13,15 @@ from mmbrain.datasets.nsd.prepare import (average_repeats, inputs,
                                           write_averages, zscore_session)
 
 
+def rewrite_keeping_size_and_time(path, damage):
+    """``damage(path)``, then the file's modification time set back; its
+    size must not change."""
+    stat = os.stat(path)
+    damage(path)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert os.stat(path).st_size == stat.st_size
+
+
 def test_zscore_by_hand():
     betas = np.array([[1., 2, 0], [3, 2, np.nan], [5, 2, 1]])
     z, bad = zscore_session(betas)
@@ -303,37 +312,47 @@ def test_cache_of_an_older_version_is_rebuilt(mini_nsd, tmp_path):
     kwargs = dict(rois=mini_nsd.rois, progress=False, allow_partial=True)
     prepare_subject(root, 1, out, **kwargs)
     with h5py.File(osp.join(out, 'subj01.h5'), 'r+') as f:
-        f.attrs['version'] = 1
-    with pytest.warns(UserWarning, match='a cache of version 1'):
+        f.attrs['version'] = 3  # without checksums
+    with pytest.warns(UserWarning, match='a cache of version 3 .an older '
+                      'mmbrain.; rebuilding it as version 4'):
         assert not prepare_subject(root, 1, out, **kwargs)['reused']
     assert prepare_subject(root, 1, out, **kwargs)['reused']
 
 
-def test_version_2_cache_gains_its_volume_in_place(mini_nsd, tmp_path):
-    """Version 3 only adds the volume: a version-2 cache is upgraded from
-    the ROI masks, not rebuilt, unless the masks moved its voxels."""
+def test_damaged_cache_is_not_reused(mini_nsd, tmp_path, flip_chunk_bytes):
     root = mini_nsd.build(tmp_path / 'nsd', subjects=(1, ))
     out = str(tmp_path / 'p')
     kwargs = dict(rois=mini_nsd.rois, progress=False, allow_partial=True)
     prepare_subject(root, 1, out, **kwargs)
     path = osp.join(out, 'subj01.h5')
-    with h5py.File(path, 'r+') as f:
-        affine = f.attrs['affine']
-        del f.attrs['affine'], f.attrs['volume_shape']
-        f.attrs['version'] = 2
-        f['rois/floc-faces/responses'][0, 0] = 123.  # reused, not rebuilt
-    assert prepare_subject(root, 1, out, **kwargs)['reused']
-    with h5py.File(path, 'r') as f:
-        assert f.attrs['version'] == 3
-        np.testing.assert_array_equal(f.attrs['affine'], affine)
-        assert f['rois/floc-faces/responses'][0, 0] == 123.
-        moved = f['rois/floc-faces/coords'][()] + 1
-    with h5py.File(path, 'r+') as f:
-        del f.attrs['affine'], f.attrs['volume_shape']
-        f.attrs['version'] = 2
-        f['rois/floc-faces/coords'][...] = moved
-    with pytest.raises(NSDFormatError, match='not where the ROI masks'):
+    rewrite_keeping_size_and_time(
+        path, lambda p: flip_chunk_bytes(p, 'rois/floc-faces/responses', 3))
+    with pytest.raises(NSDFormatError,
+                       match="subj01.h5: dataset 'rois/floc-faces/responses' "
+                       r'is damaged \(.*\); rebuild it with tools/'
+                       'dataset_converters/prepare_nsd.py --force'):
         prepare_subject(root, 1, out, **kwargs)
+    assert not prepare_subject(root, 1, out, force=True, **kwargs)['reused']
+    assert prepare_subject(root, 1, out, **kwargs)['reused']
+
+
+def test_raw_file_changed_in_size_and_time_alone_is_not_reused(
+        mini_nsd, tmp_path, flip_chunk_bytes):
+    """Bytes of a raw session rewritten in place, its size and modification
+    time kept: its cache and its kept session file are both refused."""
+    root = mini_nsd.build(tmp_path / 'nsd', subjects=(1, ))
+    out = str(tmp_path / 'p')
+    kwargs = dict(rois=mini_nsd.rois, progress=False, allow_partial=True)
+    prepare_subject(root, 1, out, keep_trials=True, **kwargs)
+    rewrite_keeping_size_and_time(
+        layout.betas_path(root, 1, 2),
+        lambda p: flip_chunk_bytes(p, 'betas', 1, count=2))
+    with pytest.raises(NSDFormatError,
+                       match=r'changed since \(size, time or content\): '
+                       r'\[.nsddata_betas/.*/betas_session02.hdf5.\]'):
+        prepare_subject(root, 1, out, **kwargs)
+    os.remove(osp.join(out, 'subj01.h5'))
+    assert prepare_subject(root, 1, out, **kwargs)['sessions_reused'] == 1
 
 
 @pytest.mark.parametrize('damage,error', [
@@ -341,6 +360,10 @@ def test_version_2_cache_gains_its_volume_in_place(mini_nsd, tmp_path):
     ('header', r'betas_session02.hdf5: dataset \'betas\' must have shape'),
     ('design', r'betas_session02.hdf5: 2 sessions of 4 trials need 8 trials'
      ' in the experiment design, which has 6'),
+    ('zero', r'betas_session02.hdf5: every beta of the 4 ROI voxels is zero '
+     r'in trials \[0, 1, 2, 3\] of 4 \(an incomplete or damaged download'),
+    ('constant', r'betas_session02.hdf5: every beta of the 4 ROI voxels is '
+     r'the same value, 0.0233333 in trials \[0, 1, 2, 3\] of 4'),
 ])
 def test_bad_inputs_are_refused_before_any_session_is_read(mini_nsd, 
         tmp_path, monkeypatch, damage, error):
@@ -356,6 +379,9 @@ def test_bad_inputs_are_refused_before_any_session_is_read(mini_nsd,
             betas = f['betas'][()]
             del f['betas']
             f['betas'] = betas[:, :-1]
+    elif damage in ('zero', 'constant'):
+        with h5py.File(layout.betas_path(root, 1, 2), 'r+') as f:
+            f['betas'][...] = 0 if damage == 'zero' else 7
     else:
         mat = scipy.io.loadmat(layout.expdesign_path(root))
         mat['masterordering'] = mat['masterordering'][:, :6]
@@ -395,3 +421,25 @@ def test_short_disk_is_warned_of_before_the_work(mini_nsd, tmp_path, monkeypatch
     assert inputs.disk_needed(
         inputs.check_inputs(root, 1, mini_nsd.rois, [1, 2]), 2) == int(1.1 * 4 * (
             2 * 4 * 4 + 4 * (3 + 2)))
+
+
+def test_content_digest_samples_a_large_file(tmp_path, monkeypatch):
+    """Above WHOLE_FILE_BYTES, the digest reads the first and last MiB and
+    64 blocks of 64 KiB: a change there is seen, one between blocks is
+    not."""
+    monkeypatch.setattr(inputs, 'WHOLE_FILE_BYTES', 2**20)
+    size = 16 * 2**20
+    path = tmp_path / 'betas_session01.hdf5'
+    data = bytearray(np.random.default_rng(0).bytes(size))
+    path.write_bytes(data)
+    before = inputs.content_digest(str(path), size)
+    between_blocks = inputs.EDGE_BYTES + inputs.BLOCK_BYTES + 1000
+    for offset, seen in ((5, True), (size - 5, True),
+                         (inputs.EDGE_BYTES + 10, True),
+                         (between_blocks, False)):
+        changed = bytearray(data)
+        changed[offset] ^= 1
+        path.write_bytes(changed)
+        assert (inputs.content_digest(str(path), size) != before) == seen
+    path.write_bytes(data[:-1])
+    assert inputs.content_digest(str(path), size - 1) != before

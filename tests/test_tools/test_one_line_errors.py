@@ -74,3 +74,21 @@ def test_a_mistake_is_one_line(case, run_tool, toy_config, bad_files,
     assert last.startswith(f'{tool}: error: '), proc.stderr[-3000:]
     assert says in last, last
     assert not (bad_files / 'out.pth').exists()
+
+
+def test_an_export_to_a_full_disk_is_one_line_and_leaves_nothing(
+        run_tool, tiny_disk, tmp_path):
+    """The export of issue 43, which left a 1 MiB backbone.pth and a
+    traceback on a full 1 MiB file system."""
+    checkpoint = tmp_path / 'pretrain.pth'
+    torch.save(dict(state_dict={'backbone.w': torch.zeros(500_000)}),
+               checkpoint)
+    out = tiny_disk / 'backbone.pth'
+    proc = run_tool([sys.executable, 'tools/model_converters/export_backbone'
+                     '.py', str(checkpoint), str(out)], check=False)
+    assert proc.returncode == 2
+    assert 'Traceback' not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f'export_backbone.py: error: {out}: cannot be written: No space left '
+        'on device (nothing was left there)')
+    assert list(tiny_disk.iterdir()) == []

@@ -65,3 +65,14 @@ def test_a_damaged_json_names_its_file(tmp_path, text):
                                       'or damaged (')
     assert '\n' not in str(info.value)
     assert isinstance(info.value, ValueError)
+
+
+def test_a_real_full_disk_leaves_nothing(tiny_disk):
+    """On a 1 MiB file system, a 2 MB checkpoint fails on one line and
+    leaves no file, where torch.save to the path left a full one."""
+    out = tiny_disk / 'backbone.pth'
+    with pytest.raises(ResultWriteError, match='No space left on device'):
+        save_checkpoint(dict(w=torch.zeros(500_000)), str(out))
+    assert list(tiny_disk.iterdir()) == []
+    save_checkpoint(dict(w=torch.zeros(1000)), str(out))  # room for this
+    assert checkpoint_problem(str(out)) is None

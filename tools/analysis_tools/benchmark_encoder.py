@@ -50,7 +50,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from mmbrain.models import BrainformerEncoder
 from mmbrain.registry import MODELS
 from mmbrain.testing import fake_brain_batch, literal_brainformer
-from mmbrain.utils import register_all_modules, report_user_errors
+from mmbrain.utils import register_all_modules
 from mmbrain.utils.op_counter import OpCounter
 
 from benchmark_utils import (dense_peak, encoder_kwargs, print_comparison,
@@ -240,7 +240,6 @@ def baseline(enc, outputs, args):
     return out
 
 
-@report_user_errors
 def main():
     args = parse_args()
     torch.manual_seed(0)

@@ -18,7 +18,6 @@ import time
 from collections import defaultdict
 
 from mmbrain.datasets import NSDBrainDataset, brain_collate
-from mmbrain.utils import report_user_errors
 
 from benchmark_utils import loader_rate
 
@@ -39,7 +38,6 @@ def transform_times(dataset, passes: int = 2) -> dict:
     return {k: v / passes / len(dataset) * 1e6 for k, v in totals.items()}
 
 
-@report_user_errors
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('data_root')

@@ -1,17 +1,30 @@
-"""Time and peak memory of prepare_nsd on NSD-sized synthetic sessions.
+"""Time and peak memory of prepare_nsd on NSD-sized synthetic sessions,
+and the time to open and verify the cache it writes.
 
     python tools/analysis_tools/benchmark_prepare.py [--sessions 1 4 16]
         [--voxels 38000] [--work-dir /tmp/benchmark_prepare]
+        [--baseline REF]
 
 Writes ``max(--sessions)`` raw session files of the real size (750 trials of
 an 83 x 104 x 81 int16 volume, about 1 GB each), ROI masks of six groups in
 NSD's proportions (7k/2k/3k/4k/2k/20k voxels for ``--voxels 38000``) and a
 design of 10,000 images shown 3 times. Then, for each count of sessions, one
-fresh process prepares a subject of that many sessions with the files'
-pages dropped from the page cache first (cold reads), and the benchmark
-prints a line: time per session, GB/s of raw betas read, the process's peak
-RSS and its RSS after imports. The last line is ``key=value`` pairs: the
-ratio of peak RSS of the last count to the first, and their figures.
+fresh process checks the inputs (``check_inputs``) and prepares a subject of
+that many sessions, each with the files' pages dropped from the page cache
+first (cold reads), and opens the cache: ``BrainCache`` alone (warm, the
+best of 5), and ``BrainCache`` and ``verify`` with the cache's pages
+dropped first, and warm. The benchmark prints a line per count: time per
+session, GB/s of raw betas read, the process's peak RSS and its RSS after
+imports, the input check's time, and the cache's size and times.
+
+``--baseline REF`` measures the same with the ``mmbrain`` package of the
+git revision REF (``git archive``, a child process) on the same raw files,
+and prints today over REF for the last count. A REF without
+``BrainCache.verify`` reads every dataset instead, a block of rows at a
+time, as ``verify`` does (the same reads, without checksums to check).
+The last line is ``key=value`` pairs: the ratio of peak RSS of the last
+count to the first, their figures, and with ``--baseline`` REF's figures of
+the last count.
 """
 import argparse
 import json
@@ -24,7 +37,10 @@ from multiprocessing import get_context
 
 import numpy as np
 
+from benchmark_utils import print_comparison, run_baseline
 from mmbrain.datasets.nsd import layout, raw_writer
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 ROI_SHARES = dict(
     zip(layout.ROI_GROUPS, np.array([7, 2, 3, 4, 2, 20]) / 38))
@@ -76,28 +92,70 @@ def drop_from_page_cache(paths):
         os.close(fd)
 
 
-def timed_prepare(root: str, out_dir: str) -> dict:
-    """Runs in a fresh process: seconds, peak RSS, RSS after imports."""
-    from mmbrain.datasets.nsd.prepare import prepare_subject
+def open_and_verify(path: str):
+    """Open a cache and read every chunk: ``BrainCache.verify``, or where
+    the package has none (a baseline), the same reads without it."""
+    from mmbrain.datasets.nsd import BrainCache
+    with BrainCache(path) as cache:
+        if hasattr(cache, 'verify'):
+            return cache.verify()
+        names = []
+        cache.file.visititems(lambda name, item: names.append(name)
+                              if hasattr(item, 'chunks') else None)
+        for name in names:
+            data = cache.file[name]
+            row_bytes = data.dtype.itemsize * int(np.prod(data.shape[1:]))
+            rows = max(1, 2**26 // max(1, row_bytes))  # 64 MiB, as verify
+            for start in range(0, len(data), rows):
+                data[start:start + rows]
+
+
+def best_of(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def timed_prepare(root: str, out_dir: str, sessions: int) -> dict:
+    """Runs in a fresh process: seconds of the input check and of the
+    preparation, peak RSS, RSS after imports; then the cache's size and the
+    seconds to open it (warm), and to open and verify it (cold, warm)."""
+    from mmbrain.datasets.nsd import BrainCache
+    from mmbrain.datasets.nsd.prepare import check_inputs, prepare_subject
     import_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    betas = [layout.betas_path(root, 1, s) for s in range(1, sessions + 1)]
+    start = time.perf_counter()
+    check_inputs(root, 1, layout.ROI_GROUPS, list(range(1, sessions + 1)))
+    check_s = time.perf_counter() - start
+    drop_from_page_cache(betas)  # what the check read, cold again
     start = time.perf_counter()
     report = prepare_subject(
         root, 1, out_dir, allow_partial=True, force=True, progress=False)
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    cache = osp.join(out_dir, 'subj01.h5')
+    drop_from_page_cache([cache])
+    start = time.perf_counter()
+    open_and_verify(cache)
+    verify_cold_s = time.perf_counter() - start
     return dict(
-        seconds=time.perf_counter() - start,
-        peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        seconds=seconds,
+        check_s=check_s,
+        peak_mb=peak_mb,
         import_mb=import_mb,
-        images=report['images'])
+        images=report['images'],
+        cache_mb=osp.getsize(cache) / 2**20,
+        open_ms=1e3 * best_of(lambda: BrainCache(cache).close(), 5),
+        verify_cold_s=verify_cold_s,
+        verify_warm_s=best_of(lambda: open_and_verify(cache), 3))
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--sessions', type=int, nargs='+', default=[1, 4, 16])
-    parser.add_argument('--voxels', type=int, default=38000)
-    parser.add_argument('--trials', type=int, default=750)
-    parser.add_argument('--volume', type=int, nargs=3, default=[83, 104, 81])
-    parser.add_argument('--work-dir', default='/tmp/benchmark_prepare')
-    args = parser.parse_args()
+def measure(args) -> list:
+    """Write the raw files (once), then a row of figures per count of
+    sessions."""
     raw = osp.join(args.work_dir, 'raw')
     spec = dict(sessions=max(args.sessions), voxels=args.voxels,
                 trials=args.trials, volume=args.volume)
@@ -123,28 +181,72 @@ def main():
             layout.betas_path(raw, 1, s) for s in range(1, sessions + 1))
         with pool.Pool(1, maxtasksperchild=1) as workers:
             result = workers.apply(
-                timed_prepare, (root, osp.join(root, 'prepared')))
+                timed_prepare, (root, osp.join(root, 'prepared'), sessions))
         row = dict(
             sessions=sessions,
             images=result['images'],
             seconds_per_session=result['seconds'] / sessions,
             gb_per_s=sessions * session_gb / result['seconds'],
             peak_rss_mb=result['peak_mb'],
-            import_rss_mb=result['import_mb'])
+            import_rss_mb=result['import_mb'],
+            **{k: result[k] for k in ('check_s', 'cache_mb', 'open_ms',
+                                      'verify_cold_s', 'verify_warm_s')})
         rows.append(row)
         print(f'{sessions:>3} sessions ({row["images"]:>5} images): '
               f'{row["seconds_per_session"]:.2f} s/session, '
               f'{row["gb_per_s"]:.2f} GB/s, peak RSS '
               f'{row["peak_rss_mb"]:.0f} MB ({row["import_rss_mb"]:.0f} MB '
-              'after imports)', flush=True)
+              f'after imports); inputs checked in {row["check_s"]:.2f} s; '
+              f'cache {row["cache_mb"]:.0f} MB: open {row["open_ms"]:.1f} '
+              f'ms, open + verify {row["verify_cold_s"]:.2f} s cold, '
+              f'{row["verify_warm_s"]:.2f} s warm', flush=True)
         shutil.rmtree(root)
+    return rows
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--sessions', type=int, nargs='+', default=[1, 4, 16])
+    parser.add_argument('--voxels', type=int, default=38000)
+    parser.add_argument('--trials', type=int, default=750)
+    parser.add_argument('--volume', type=int, nargs=3, default=[83, 104, 81])
+    parser.add_argument('--work-dir', default='/tmp/benchmark_prepare')
+    parser.add_argument(
+        '--baseline', metavar='REF',
+        help='a git revision whose preparation is measured beside today\'s')
+    # the baseline's child process: its rows, JSON last
+    parser.add_argument('--worker', action='store_true',
+                        help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def main():
+    args = parse_args()
+    rows = measure(args)
+    if args.worker:
+        return print(json.dumps(rows))
     first, last = rows[0], rows[-1]
-    print(f'peak_rss_ratio={last["peak_rss_mb"] / first["peak_rss_mb"]:.3f} '
-          f'first_s_per_session={first["seconds_per_session"]:.3f} '
-          f'last_s_per_session={last["seconds_per_session"]:.3f} '
-          f'last_gb_per_s={last["gb_per_s"]:.3f} '
-          f'first_peak_rss_mb={first["peak_rss_mb"]:.0f} '
-          f'last_peak_rss_mb={last["peak_rss_mb"]:.0f}')
+    line = dict(
+        peak_rss_ratio=last['peak_rss_mb'] / first['peak_rss_mb'],
+        first_s_per_session=first['seconds_per_session'],
+        last_s_per_session=last['seconds_per_session'],
+        last_gb_per_s=last['gb_per_s'],
+        first_peak_rss_mb=first['peak_rss_mb'],
+        last_peak_rss_mb=last['peak_rss_mb'])
+    if args.baseline:
+        print(f'\nthe same at {args.baseline}:')
+        argv = ['--sessions', *map(str, args.sessions), '--voxels',
+                str(args.voxels), '--trials', str(args.trials), '--volume',
+                *map(str, args.volume), '--work-dir', args.work_dir]
+        then = run_baseline(args.baseline, __file__, argv, REPO)[-1]
+        keys = ['seconds_per_session', 'check_s', 'peak_rss_mb', 'cache_mb',
+                'open_ms', 'verify_cold_s', 'verify_warm_s']
+        print(f'{last["sessions"]} sessions:')
+        print_comparison([(k, last[k], then[k]) for k in keys],
+                         args.baseline, digits=3)
+        line.update({f'baseline_{k}': then[k] for k in keys},
+                    **{f'last_{k}': last[k] for k in keys[1:]})
+    print(' '.join(f'{k}={v:.4g}' for k, v in line.items()))
 
 
 if __name__ == '__main__':

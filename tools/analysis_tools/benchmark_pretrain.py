@@ -56,8 +56,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from mmbrain.registry import DATASETS, MODELS, OPTIM_WRAPPERS
 from mmbrain.testing import fake_brain_batch
-from mmbrain.utils import (UserError, register_all_modules,
-                           report_user_errors)
+from mmbrain.utils import register_all_modules
 from mmbrain.utils.op_counter import OpCounter
 
 from benchmark_utils import (encoder_kwargs, loader_rate, print_comparison,
@@ -126,7 +125,7 @@ def batch_voxels(cfg, voxels):
         voxels = (PAPER_VOXELS if num_rois == len(PAPER_VOXELS) else
                   encoder.get('num_voxels'))
     if voxels is None or len(voxels) != num_rois:
-        raise UserError(f'{cfg.filename}: the encoder takes {num_rois} ROIs; '
+        raise SystemExit(f'{cfg.filename}: the encoder takes {num_rois} ROIs; '
                          f'give --voxels with {num_rois} counts (got '
                          f'{None if voxels is None else list(voxels)})')
     return list(voxels)
@@ -215,7 +214,6 @@ def parse_args():
     return parser.parse_args()
 
 
-@report_user_errors
 def main():
     args = parse_args()
     out, cfg, model, data = measure(args)

@@ -24,7 +24,6 @@ from himalaya.backend import ALL_BACKENDS, set_backend
 from himalaya.ridge import RidgeCV as HimalayaRidgeCV
 
 from mmbrain.models.readouts import RidgeCV, neg_summed_sq_error
-from mmbrain.utils import report_user_errors
 
 
 def fit_ours(ridge):
@@ -94,7 +93,6 @@ def compare(args, x, y, x_test, alphas):
     return ' '.join(pairs)
 
 
-@report_user_errors
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--images', type=int, default=9000)

@@ -47,17 +47,13 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 
-from mmbrain.datasets.nsd import (CacheWriteError, NSDFormatError,
-                                  SubjectLockedError, prepare_subject)
+from mmbrain.datasets.nsd import NSDFormatError, prepare_subject
 from mmbrain.datasets.nsd.algonauts import (HEMISPHERES,
                                              convert_algonauts_subject)
 from mmbrain.datasets.nsd.layout import (ROI_GROUPS, check_rois, check_root,
                                          check_subject, require_mask,
                                          session_span)
-from mmbrain.utils import report_user_errors
-
-# a user's mistake or a problem of the data: one line, no traceback
-USER_ERRORS = (NSDFormatError, CacheWriteError, SubjectLockedError)
+from mmbrain.utils import UserError, report_user_errors
 
 
 def one_line_warnings(message, category, *_, **__):
@@ -173,7 +169,7 @@ def prepare_one(args, out_dir: str, subject: int) -> dict:
                 allow_partial=args.allow_partial,
                 force=args.force,
                 progress=args.workers == 1)
-    except USER_ERRORS as e:
+    except UserError as e:  # a mistake or a problem of the data: one line
         return dict(subject=subject, error=str(e))
     except Exception:  # a bug: keep its traceback, let the others finish
         return dict(subject=subject, error=traceback.format_exc())

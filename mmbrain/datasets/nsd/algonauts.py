@@ -27,6 +27,7 @@ from typing import Dict, Optional, Sequence
 
 import numpy as np
 
+from mmbrain.utils.atomic_files import atomic_file
 from .atomic_hdf5 import remove_temps
 from .cache import CacheWriter, cache_path
 from .layout import ROI_GROUPS, NSDFormatError, check_subject, require_file
@@ -101,7 +102,8 @@ def write_submission(out_dir: str, subject: int,
     for hemi in HEMISPHERES:
         stop = start + hemisphere_vertices[hemi]
         files[hemi] = osp.join(folder, f'{hemi}_pred_test.npy')
-        np.save(files[hemi], full[:, start:stop])
+        with atomic_file(files[hemi], 'wb') as f:
+            np.save(f, full[:, start:stop])
         start = stop
     return files
 

@@ -3,13 +3,17 @@ name the file.
 
 * :class:`AtomicHDF5` writes a new HDF5 file under a temporary name unique
   to the host and process (:func:`temp_path`), created exclusively, and
-  renames it into place only when complete. Two writers (a stale subject
-  lock taken over by two runs at the same instant,
-  :mod:`.subject_lock`) therefore never share a file.
+  renames it into place only when complete, so two writers would never
+  share a file (:mod:`.subject_lock` keeps them apart in the first
+  place).
 * :class:`GuardedFile` keeps write errors (a full disk, a quota, a lost
   mount) away from HDF5, which crashes the process when it cleans up after
   one; :class:`AtomicHDF5` raises them as :class:`CacheWriteError`, naming
   the file, after removing it.
+* Checksums: :class:`AtomicHDF5` writes the file format of HDF5 1.10
+  (:data:`LIBVER`), whose superblock, object headers and chunk indices carry
+  checksums, and :func:`create_dataset` adds a fletcher32 checksum to each
+  chunk of a dataset. HDF5 verifies both on every read.
 """
 import glob
 import os
@@ -21,8 +25,13 @@ from typing import Optional
 
 import h5py
 
+from mmbrain.utils.user_errors import UserError
 
-class CacheWriteError(OSError):
+# the earliest HDF5 file format written: 1.10's checksums its metadata
+LIBVER = ('v110', 'latest')
+
+
+class CacheWriteError(UserError, OSError):
     """A file of the cache could not be written (no space, no permission,
     an I/O error)."""
 
@@ -52,6 +61,13 @@ def remove_temps(path: str) -> list:
     for name in found:
         os.remove(name)
     return found
+
+
+def create_dataset(group: h5py.Group, name: str, data=None,
+                   **kwargs) -> h5py.Dataset:
+    """``group.create_dataset`` with a fletcher32 checksum on each chunk
+    (chunked as h5py guesses, unless ``chunks`` says)."""
+    return group.create_dataset(name, data=data, fletcher32=True, **kwargs)
 
 
 def check_free_space(folder: str, needed: int, what: str):
@@ -151,7 +167,7 @@ class AtomicHDF5:
             raise CacheWriteError(path, 'cannot be created: '
                                   f'{describe_error(e)}') from None
         # no raw-data chunk cache: each chunk reaches the disk when written
-        self.file = h5py.File(self.guard, 'w', rdcc_nbytes=0)
+        self.file = h5py.File(self.guard, 'w', rdcc_nbytes=0, libver=LIBVER)
 
     def check(self):
         """Raise :class:`CacheWriteError` if a write has failed."""

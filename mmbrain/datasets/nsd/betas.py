@@ -18,11 +18,52 @@ def _betas(f, volume_shape: Sequence[int]):
             'with its axes reversed)') from None
 
 
-def session_trials(path: str, volume_shape: Sequence[int]) -> int:
-    """The trials of a session file, from its header alone (checked as
-    :func:`read_session_betas` reads it)."""
+def _flat_index(ijk: np.ndarray, volume_shape: Sequence[int]) -> np.ndarray:
+    """(V,) positions of NIfTI voxels (V, 3) in a flattened (Z, Y, X)
+    volume."""
+    x, y, _ = volume_shape
+    return (ijk[:, 2] * y + ijk[:, 1]) * x + ijk[:, 0]
+
+
+def check_session_betas(path: str,
+                        ijk: np.ndarray,
+                        volume_shape: Sequence[int],
+                        num_trials: int = 5) -> int:
+    """The trials of a session file, checked without reading it all: its
+    header (as :func:`read_session_betas` reads it), and the betas of the
+    voxels ``ijk`` in ``num_trials`` evenly spaced trials, the first and
+    the last among them, which must not all be zero (an incomplete download)
+    or all one value.
+
+    Args:
+        path (str): The session file.
+        ijk (np.ndarray): (V, 3) NIfTI voxel indices, the ROIs' voxels.
+        volume_shape (Sequence[int]): (X, Y, Z) of the NIfTI volume.
+        num_trials (int): Trials read. Defaults to 5.
+
+    Returns:
+        int: T, the session's trials.
+
+    Raises:
+        NSDFormatError: Naming ``path``.
+    """
     with open_hdf5(path) as f:
-        return _betas(f, volume_shape).shape[0]
+        betas = _betas(f, volume_shape)
+        if not len(betas):
+            raise NSDFormatError(path, 'it holds no trials')
+        trials = np.unique(
+            np.linspace(0, len(betas) - 1, num_trials).round().astype(int))
+        flat = _flat_index(ijk, volume_shape)
+        # a trial at a time: h5py's list selection took 50 times as long
+        values = np.stack([read(betas, t).ravel()[flat] for t in trials])
+    if values.min() == values.max():
+        value = 'zero' if values.min() == 0 else (
+            f'the same value, {values.min() / BETAS_SCALE:g}')
+        raise NSDFormatError(
+            path, f'every beta of the {len(ijk)} ROI voxels is {value} in '
+            f'trials {trials.tolist()} of {len(betas)} (an incomplete or '
+            'damaged download?)')
+    return len(betas)
 
 
 def read_session_betas(path: str,
@@ -45,18 +86,13 @@ def read_session_betas(path: str,
     Returns:
         np.ndarray: (T, V) float32 betas in their original units.
     """
-    x, y, _ = volume_shape
     with open_hdf5(path) as f:
         betas = _betas(f, volume_shape)
-        flat = (ijk[:, 2] * y + ijk[:, 1]) * x + ijk[:, 0]
+        flat = _flat_index(ijk, volume_shape)
         out = np.empty((betas.shape[0], len(ijk)), dtype=np.float32)
         for start in range(0, betas.shape[0], chunk_trials):
             block = read(betas, np.s_[start:start + chunk_trials])
             out[start:start + len(block)] = block.reshape(len(block),
                                                           -1)[:, flat]
-    if not out.any():
-        raise NSDFormatError(
-            path, f'every beta of the {len(ijk)} ROI voxels is zero in all '
-            f'{len(out)} trials (an incomplete download?)')
     out /= BETAS_SCALE
     return out

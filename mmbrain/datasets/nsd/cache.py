@@ -5,15 +5,16 @@ write it through :class:`CacheWriter`, and everything else reads it through
 :class:`BrainCache`::
 
     attrs: version, subject, rois (json), source, report (json),
-           sources (json {file: [size, mtime_ns]}, raw NSD only),
+           sources (json {file: [size, mtime_ns, digest]}, raw NSD only),
            hemisphere_vertices (json {hemi: vertices}, Algonauts only),
            volume_shape (3,) and affine (4, 4): the subject's NIfTI volume
            that ``ijk`` indexes (raw NSD only)
     nsd_ids       (N,)  int64    0-based, sorted
     shared1000    (N,)  bool     the held-out test images
     num_repeats   (N,)  int64    trials averaged per image (raw NSD only)
-    image_files   (N,)  str      image paths (Algonauts only; NSD images
-                                 come from the image brick)
+    image_files   (N,)  str      utf-8 image paths, fixed length
+                                 (Algonauts only; NSD images come from the
+                                 image brick)
     rois/<roi>/responses  (N, V) float32  mean z-scored response
     rois/<roi>/coords     (V, 3) float32  mm, voxel or vertex position
     rois/<roi>/ijk        (V, 3) int64    NIfTI voxel indices (raw NSD)
@@ -26,6 +27,10 @@ write it through :class:`CacheWriter`, and everything else reads it through
 
 ``<roi>`` is the ROI as asked for: a mask, or a mask narrowed to labels
 (``floc-faces:FFA-1,FFA-2``, see :func:`.layout.parse_roi`).
+
+Every dataset has a fletcher32 checksum on each chunk, and the file's
+metadata has checksums (:mod:`.atomic_hdf5`): HDF5 verifies them on every
+read, and :meth:`BrainCache.verify` reads every chunk once.
 """
 import json
 import os
@@ -35,11 +40,13 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import h5py
 import numpy as np
 
-from .hdf5 import open_hdf5, read, require_dataset
+from .atomic_hdf5 import AtomicHDF5, create_dataset
+from .hdf5 import list_datasets, open_hdf5, read, require_dataset
 from .layout import NSDFormatError
-from .atomic_hdf5 import AtomicHDF5
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
+# the end of every message about a damaged cache
+REBUILD = 'rebuild it with tools/dataset_converters/prepare_nsd.py --force'
 
 
 def cache_path(out_dir: str, subject: int) -> str:
@@ -65,7 +72,7 @@ class CacheWriter:
     temporary name unique to the process, renamed to ``path`` only when the
     ``with`` block ends without error, so a cache exists only when
     complete. Call :meth:`check` between long writes to stop at the first
-    write error.
+    write error. Every dataset gets fletcher32 checksums.
 
     Args:
         path (str): The ``subjXX.h5`` to write.
@@ -91,13 +98,17 @@ class CacheWriter:
         self.file = self.out.file
         self.finished = False
         self.num_images = len(nsd_ids)
-        self.file['nsd_ids'] = np.asarray(nsd_ids, dtype=np.int64)
-        self.file['shared1000'] = np.asarray(shared1000, dtype=bool)
+        create_dataset(self.file, 'nsd_ids', np.asarray(nsd_ids, np.int64))
+        create_dataset(self.file, 'shared1000', np.asarray(shared1000, bool))
         if num_repeats is not None:
-            self.file['num_repeats'] = np.asarray(num_repeats, np.int64)
-        if image_files is not None:
-            self.file['image_files'] = np.array(
-                image_files, dtype=h5py.string_dtype())
+            create_dataset(self.file, 'num_repeats',
+                           np.asarray(num_repeats, np.int64))
+        if image_files is not None:  # fixed length: filters refuse vlen
+            encoded = [name.encode() for name in image_files]
+            create_dataset(
+                self.file, 'image_files',
+                np.array(encoded, dtype=h5py.string_dtype(
+                    'utf-8', max([1, *map(len, encoded)]))))
 
     def check(self):
         """Raise :class:`~.atomic_hdf5.CacheWriteError` if a write failed."""
@@ -115,19 +126,21 @@ class CacheWriter:
         """Write an ROI's voxels; returns its (N, V) float32 ``responses``
         dataset, chunked by row, for the caller to fill."""
         group = self.file.create_group(f'rois/{roi}')
-        group['coords'] = np.asarray(coords, dtype=np.float32)
+        create_dataset(group, 'coords', np.asarray(coords, np.float32))
         for name, value, dtype in (('ijk', ijk, np.int64),
                                    ('vertex', vertex, np.int64),
                                    ('ncsnr', ncsnr, np.float32),
                                    ('label', labels, np.int64)):
             if value is not None:
-                group[name] = np.asarray(value, dtype=dtype)
+                create_dataset(group, name, np.asarray(value, dtype=dtype))
         if labels is not None:
             group.attrs['label_names'] = json.dumps(
                 {int(k): v for k, v in (label_names or {}).items()})
         num_voxels = len(coords)
-        return group.create_dataset(
-            'responses', (self.num_images, num_voxels),
+        return create_dataset(
+            group,
+            'responses',
+            shape=(self.num_images, num_voxels),
             dtype=np.float32,
             chunks=(1, num_voxels))
 
@@ -171,7 +184,10 @@ class CacheWriter:
 
 
 class BrainCache:
-    """Read a cache, checking its version, layout and ROIs on open.
+    """Read a cache, checking its version, layout, checksums and ROIs on
+    open. The chunks are checked as they are read (:meth:`verify` reads them
+    all): a damaged one is an :class:`NSDFormatError` naming the file and
+    the dataset.
 
     Args:
         path (str): The ``subjXX.h5``.
@@ -179,7 +195,8 @@ class BrainCache:
 
     Raises:
         NSDFormatError: Naming ``path``: missing, truncated, not a cache of
-            this version, a missing group or a dataset of the wrong shape.
+            this version, damaged metadata, a dataset without checksums, a
+            missing group or a dataset of the wrong shape.
     """
 
     def __init__(self, path: str, rois: Optional[Sequence[str]] = None):
@@ -197,9 +214,17 @@ class BrainCache:
             raise NSDFormatError(
                 self.path, f'not an mmbrain cache of version {CACHE_VERSION}'
                 f' (found {f.attrs.get("version")}); prepare it again with '
-                'tools/dataset_converters/prepare_nsd.py (it adds the volume '
-                'to a raw-NSD cache of version 2 in place; add --format '
+                'tools/dataset_converters/prepare_nsd.py (add --format '
                 'algonauts for an Algonauts cache, --force to rebuild)')
+        datasets = list_datasets(f, REBUILD)
+        self.dataset_names: List[str] = sorted(datasets)
+        bare = sorted(name for name, data in datasets.items()
+                      if not data.fletcher32)
+        if bare:
+            raise NSDFormatError(
+                self.path, f'{len(bare)} of its {len(self.dataset_names)} '
+                f'datasets lack the checksums (fletcher32) that mmbrain '
+                f'writes, {bare[0]!r} among them; {REBUILD}')
         self.rois: List[str] = json.loads(f.attrs['rois'])
         self.subject = int(f.attrs['subject'])
         self.report: Dict = json.loads(f.attrs['report'])
@@ -208,17 +233,18 @@ class BrainCache:
         self.hemisphere_vertices: Optional[Dict[str, int]] = (json.loads(
             f.attrs['hemisphere_vertices']) if 'hemisphere_vertices' in
                                                     f.attrs else None)
-        self.nsd_ids = read(
+        self.nsd_ids = self._read(
             require_dataset(f, 'nsd_ids', (None, ), np.integer))
         n = len(self.nsd_ids)
-        self.shared1000 = read(require_dataset(f, 'shared1000', (n, ),
-                                               np.bool_))
-        self.num_repeats = (read(
+        self.shared1000 = self._read(
+            require_dataset(f, 'shared1000', (n, ), np.bool_))
+        self.num_repeats = (self._read(
             require_dataset(f, 'num_repeats', (n, ), np.integer))
                             if 'num_repeats' in f else None)
-        self.image_files = (require_dataset(
-            f, 'image_files', (n, )).asstr()[()].tolist()
-                            if 'image_files' in f else None)
+        self.image_files = ([
+            name.decode() for name in self._read(
+                require_dataset(f, 'image_files', (n, ), np.bytes_))
+        ] if 'image_files' in f else None)
         self.volume_shape = self.affine = None
         if 'affine' in f.attrs or 'volume_shape' in f.attrs:
             if not {'affine', 'volume_shape'} <= set(f.attrs):
@@ -242,13 +268,32 @@ class BrainCache:
             require_dataset(f, f'rois/{roi}/responses', (n, len(coords)),
                             np.float32)
 
+    def _read(self, data: h5py.Dataset, selection=()) -> np.ndarray:
+        return read(data, selection, REBUILD)
+
+    def verify(self, block_mb: float = 64):
+        """Read every chunk of every dataset, so that HDF5 checks its
+        checksum: whole chunks at a time, about ``block_mb`` MiB at once.
+
+        Raises:
+            NSDFormatError: Naming the file and the first damaged dataset.
+        """
+        for name in self.dataset_names:
+            data = self.file[name]
+            row_bytes = data.dtype.itemsize * int(np.prod(data.shape[1:]))
+            chunk_rows = data.chunks[0]
+            rows = max(1, int(block_mb * 2**20) // max(
+                1, row_bytes * chunk_rows)) * chunk_rows
+            for start in range(0, len(data), rows):
+                self._read(data, np.s_[start:start + rows])
+
     def responses(self, roi: str, rows=()) -> np.ndarray:
         """(V,) responses of one row, or (N', V) of a row selection."""
-        return read(self.file[f'rois/{roi}/responses'], rows)
+        return self._read(self.file[f'rois/{roi}/responses'], rows)
 
     def coords(self, roi: str) -> np.ndarray:
         """(V, 3) float32 positions in mm."""
-        return read(self.file[f'rois/{roi}/coords'])
+        return self._read(self.file[f'rois/{roi}/coords'])
 
     def ijk(self, roi: str) -> np.ndarray:
         """(V, 3) int64 voxel indices in the volume of ``affine``."""
@@ -257,8 +302,9 @@ class BrainCache:
             raise NSDFormatError(
                 self.path, f'{roi} has no voxel indices in a volume (an '
                 'Algonauts cache is on the surface)')
-        ijk = read(require_dataset(self.file, key,
-                                   (len(self.file[f'rois/{roi}/coords']), 3), np.integer))
+        ijk = self._read(require_dataset(
+            self.file, key, (len(self.file[f'rois/{roi}/coords']), 3),
+            np.integer))
         if ((ijk < 0) | (ijk >= self.volume_shape)).any():
             raise NSDFormatError(
                 self.path, f'{key} lies outside the volume {self.volume_shape}')
@@ -271,7 +317,7 @@ class BrainCache:
         if key not in self.file:
             raise NSDFormatError(self.path, f'{roi} has no vertex indices '
                                  '(not an Algonauts cache)')
-        return read(require_dataset(
+        return self._read(require_dataset(
             self.file, key, (len(self.file[f'rois/{roi}/coords']), ),
             np.integer))
 
@@ -287,7 +333,7 @@ class BrainCache:
             raise NSDFormatError(
                 self.path, f'{roi} has no voxel labels (a cache of an older '
                 'mmbrain); prepare it again with --force')
-        labels = read(require_dataset(
+        labels = self._read(require_dataset(
             self.file, key, (len(self.file[f'rois/{roi}/coords']), ),
             np.integer))
         names = {int(k): v for k, v in json.loads(
@@ -297,7 +343,7 @@ class BrainCache:
     def ncsnr(self, roi: str) -> Optional[np.ndarray]:
         """(V,) noise ceiling SNR, or None when the cache has none."""
         key = f'rois/{roi}/ncsnr'
-        return read(self.file[key]) if key in self.file else None
+        return self._read(self.file[key]) if key in self.file else None
 
     def close(self):
         self.file.close()

@@ -1,5 +1,5 @@
 """Open HDF5 files and their datasets with errors that name the file."""
-from typing import Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 import h5py
 import numpy as np
@@ -11,15 +11,21 @@ def open_hdf5(path: str) -> h5py.File:
     """Open an existing HDF5 file read-only.
 
     Raises:
-        NSDFormatError: The file is missing, truncated or not HDF5.
+        NSDFormatError: The file is missing, truncated, not HDF5, or its
+            root group's header fails its checksum.
     """
     require_file(path)
+    f = None
     try:
-        return h5py.File(path, 'r')
-    except OSError as e:  # h5py reports truncation and bad signatures so
+        f = h5py.File(path, 'r')
+        f['/']  # h5py opens the root group's header only when asked
+        return f
+    except (OSError, KeyError) as e:  # h5py's words for truncation, a bad
+        if f is not None:  # signature and a failed checksum
+            f.close()
         raise NSDFormatError(
-            path, f'not a readable HDF5 file, truncated or of another '
-            f'format ({e}); download or prepare it again') from None
+            path, f'not a readable HDF5 file, truncated, damaged or of '
+            f'another format ({e}); download or prepare it again') from None
 
 
 def require_dataset(f: h5py.File,
@@ -56,12 +62,32 @@ def require_dataset(f: h5py.File,
     return data
 
 
-def read(data: h5py.Dataset, selection=()) -> np.ndarray:
-    """``data[selection]``, naming the file when its bytes cannot be read
-    (a file cut short after its header)."""
+def list_datasets(f: h5py.File, remedy: str) -> Dict[str, h5py.Dataset]:
+    """Every dataset of ``f``, by its path in the file.
+
+    Raises:
+        NSDFormatError: An object's header cannot be read (its metadata
+            checksum failed), naming the file and ending with ``remedy``.
+    """
+    found = {}
+    try:
+        f.visititems(lambda name, item: found.__setitem__(name, item)
+                     if isinstance(item, h5py.Dataset) else None)
+    except (KeyError, OSError, RuntimeError) as e:  # h5py's words for it
+        raise NSDFormatError(
+            f.filename, f'its metadata is damaged ({e}); {remedy}') from None
+    return found
+
+
+def read(data: h5py.Dataset,
+         selection=(),
+         remedy: Optional[str] = None) -> np.ndarray:
+    """``data[selection]``, naming the file and the dataset when its bytes
+    cannot be read: a file cut short after its header, or a chunk whose
+    checksum (fletcher32) fails. ``remedy`` ends the message."""
     try:
         return data[selection]
     except OSError as e:
         raise NSDFormatError(
-            data.file.filename, f'cannot read dataset {data.name!r}, the '
-            f'file is truncated or damaged ({e})') from None
+            data.file.filename, f'dataset {data.name.lstrip("/")!r} is '
+            f'damaged ({e})' + (f'; {remedy}' if remedy else '')) from None

@@ -5,7 +5,7 @@ import numpy as np
 
 from .hdf5 import open_hdf5, read, require_dataset
 from .layout import NSDFormatError
-from .atomic_hdf5 import AtomicHDF5
+from .atomic_hdf5 import AtomicHDF5, create_dataset
 
 
 class NSDStimuli:
@@ -66,8 +66,8 @@ def resize_stimuli(src: str, dst: str, size: int, block: int = 256) -> int:
     n = len(stimuli)
     writer = AtomicHDF5(dst)
     with writer as f:
-        brick = f.create_dataset(
-            'imgBrick', (n, size, size, 3), np.uint8,
+        brick = create_dataset(
+            f, 'imgBrick', shape=(n, size, size, 3), dtype=np.uint8,
             chunks=(1, size, size, 3))
         brick.attrs.update(source=src, size=size, interpolation='bilinear')
         with open_hdf5(src) as source:

@@ -18,7 +18,7 @@ from typing import Dict, Optional
 import h5py
 import numpy as np
 
-from .atomic_hdf5 import AtomicHDF5
+from .atomic_hdf5 import AtomicHDF5, create_dataset
 from .hdf5 import open_hdf5, read, require_dataset
 from .layout import NSDFormatError
 
@@ -42,7 +42,7 @@ def write_target_vectors(path: str, vectors: Dict[str, np.ndarray]) -> str:
                          f'{ {k: np.shape(v) for k, v in vectors.items()} }')
     with AtomicHDF5(path) as f:
         for key, value in vectors.items():
-            f[key] = value
+            create_dataset(f, key, np.asarray(value))
     return path
 
 

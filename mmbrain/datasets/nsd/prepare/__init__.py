@@ -11,23 +11,26 @@ block of images, whatever the number of sessions and images:
    into the cache. Voxels that are NaN or constant in any session are
    dropped and counted.
 
-Every input is read and checked before stage 1 (:mod:`.inputs`), and the
-subject's lock is held throughout (:mod:`.subject`), so two preparations of
-a subject never write at once. A complete cache is reused only if it holds
-the ROIs asked for and its raw files (masks and label tables among them)
-are unchanged; otherwise the error says what differs (:mod:`.reuse`).
+Every input is read and checked before stage 1 (:mod:`.inputs`), a few
+trials of each session's betas among them, and the subject's lock is held
+throughout (:mod:`.subject`), so two preparations of a subject never write
+at once. A complete cache is reused only if it holds the ROIs asked for,
+its raw files (masks and label tables among them) are unchanged in size,
+time and content, and its checksums pass; otherwise the error says what
+differs or which dataset is damaged (:mod:`.reuse`).
 """
 from .averaging import average_repeats, read_trial_ids, write_averages
-from .inputs import (SubjectInputs, SubjectVoxels, check_inputs, disk_needed,
-                     fingerprint, load_subject_voxels, source_files)
-from .reuse import add_volume, check_reuse
+from .inputs import (SubjectInputs, SubjectVoxels, check_inputs,
+                     content_digest, disk_needed, fingerprint,
+                     load_subject_voxels, source_files)
+from .reuse import check_reuse
 from .sessions import (SESSION_VERSION, prepare_sessions, session_file,
                        write_session, zscore_session)
 from .subject import prepare_subject, write_cache
 
 __all__ = [
-    'SESSION_VERSION', 'SubjectInputs', 'SubjectVoxels', 'add_volume',
-    'average_repeats', 'check_inputs', 'check_reuse', 'disk_needed',
+    'SESSION_VERSION', 'SubjectInputs', 'SubjectVoxels', 'average_repeats',
+    'check_inputs', 'check_reuse', 'content_digest', 'disk_needed',
     'fingerprint', 'load_subject_voxels', 'prepare_sessions',
     'prepare_subject', 'read_trial_ids', 'session_file', 'source_files',
     'write_averages', 'write_cache', 'write_session', 'zscore_session'

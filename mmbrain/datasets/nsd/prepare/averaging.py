@@ -6,6 +6,7 @@ from typing import Callable, Optional, Sequence
 
 import numpy as np
 
+from ..cache import REBUILD
 from ..hdf5 import open_hdf5, read, require_dataset
 
 
@@ -57,7 +58,7 @@ def write_averages(session_files: Sequence[str],
     """
     files = [open_hdf5(p) for p in session_files]
     try:
-        trial_ids = [f['nsd_ids'][()] for f in files]
+        trial_ids = [read(f['nsd_ids'], (), REBUILD) for f in files]
         num_voxels = files[0]['zscored'].shape[1]
         for start in range(0, len(image_ids), block_images):
             block = image_ids[start:start + block_images]
@@ -67,8 +68,8 @@ def write_averages(session_files: Sequence[str],
                           np.searchsorted(ids, block[-1], 'right'))
                 if hi > lo:
                     sums += average_repeats(
-                        ids[lo:hi], read(f['zscored'], np.s_[lo:hi]),
-                        block)[0]
+                        ids[lo:hi],
+                        read(f['zscored'], np.s_[lo:hi], REBUILD), block)[0]
             mean = sums / counts[start:start + len(block), None]
             for data, columns in outputs:
                 data[start:start + len(block)] = mean[:, columns]
@@ -85,8 +86,10 @@ def read_trial_ids(session_files: Sequence[str]) -> tuple:
     ids, bad = [], None
     for path in session_files:
         with open_hdf5(path) as f:
-            ids.append(read(require_dataset(f, 'nsd_ids', (None, ))))
-            flags = read(require_dataset(f, 'bad', (None, ), np.bool_))
+            ids.append(
+                read(require_dataset(f, 'nsd_ids', (None, )), (), REBUILD))
+            flags = read(
+                require_dataset(f, 'bad', (None, ), np.bool_), (), REBUILD)
             bad = flags if bad is None else bad | flags
     image_ids, counts = np.unique(np.concatenate(ids), return_counts=True)
     return image_ids, counts, bad

@@ -1,6 +1,7 @@
 """Before any work: the raw inputs of a subject's preparation, read and
 checked in seconds (:func:`check_inputs`), the fingerprints of its raw files
 (which decide reuse, :mod:`.reuse`), and the disk it will take."""
+import hashlib
 import os
 import os.path as osp
 from dataclasses import dataclass
@@ -9,17 +10,49 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from .. import layout
-from ..betas import session_trials
+from ..betas import check_session_betas
 from ..expdesign import load_expdesign
 from ..layout import NSDFormatError
 from ..rois import ROIVoxels, load_roi_voxels, load_volume
 from ..stim_info import StimInfo, load_stim_info
 
 
+# files up to this size are digested whole (masks, design, stimulus table,
+# ncsnr, demo sessions); larger ones (NSD's sessions, ~1 GB) are sampled
+WHOLE_FILE_BYTES = 64 * 2**20
+# the samples of a larger file: its first and last MiB, and 64 blocks of
+# 64 KiB evenly spaced between them (6 MiB)
+EDGE_BYTES, NUM_BLOCKS, BLOCK_BYTES = 2**20, 64, 2**16
+
+
+def content_digest(path: str, size: int) -> str:
+    """blake2b (32 hex digits) of a file of ``size`` bytes: of all of it up
+    to :data:`WHOLE_FILE_BYTES`, else of its size and samples (which miss a
+    change that lies wholly between them)."""
+    digest = hashlib.blake2b(digest_size=16)
+    with open(path, 'rb') as f:
+        if size <= WHOLE_FILE_BYTES:
+            for block in iter(lambda: f.read(2**20), b''):
+                digest.update(block)
+            return digest.hexdigest()
+        digest.update(size.to_bytes(8, 'little'))
+        step = (size - 2 * EDGE_BYTES - BLOCK_BYTES) / (NUM_BLOCKS - 1)
+        samples = [(0, EDGE_BYTES)] + [
+            (EDGE_BYTES + round(i * step), BLOCK_BYTES)
+            for i in range(NUM_BLOCKS)
+        ] + [(size - EDGE_BYTES, EDGE_BYTES)]
+        for offset, length in samples:
+            f.seek(offset)
+            digest.update(f.read(length))
+    return digest.hexdigest()
+
+
 def fingerprint(path: str) -> list:
-    """[size in bytes, modification time in ns] of a file."""
+    """[size in bytes, modification time in ns, :func:`content_digest`] of
+    a file."""
     stat = os.stat(layout.require_file(path))
-    return [stat.st_size, stat.st_mtime_ns]
+    return [stat.st_size, stat.st_mtime_ns,
+            content_digest(path, stat.st_size)]
 
 
 def source_files(root: str, subject: int, rois: Sequence[str],
@@ -112,8 +145,9 @@ class SubjectInputs:
 def check_inputs(root: str, subject: int, rois: Sequence[str],
                  sessions: Sequence[int]) -> SubjectInputs:
     """Read the small inputs (stimulus table, experiment design, ROI masks,
-    ncsnr) and every session file's header, in seconds, so that a bad input
-    stops the preparation before its first session.
+    ncsnr), and of every session file its header and a few trials of the
+    ROI voxels (:func:`..betas.check_session_betas`), in seconds, so that a
+    bad input stops the preparation before its first session.
 
     Raises:
         NSDFormatError: Naming the file at fault.
@@ -123,8 +157,9 @@ def check_inputs(root: str, subject: int, rois: Sequence[str],
         layout.expdesign_path(root)).trial_nsd_ids(subject)
     voxels = load_subject_voxels(root, subject, rois)
     trials = {
-        s: session_trials(
-            layout.betas_path(root, subject, s), voxels.volume_shape)
+        s: check_session_betas(
+            layout.betas_path(root, subject, s), voxels.union,
+            voxels.volume_shape)
         for s in sessions
     }
     if len(set(trials.values())) != 1:

@@ -1,25 +1,27 @@
 """Stage 1, per session (``subjXX_trials/sessionNN.h5``): the betas of
 every voxel in any of the ROIs, read a few trials at a time, z-scored per
-voxel over the session's trials and written sorted by nsdId, with the size
-and modification time of the raw file. A kept session file is reused only
-if it matches the raw file and the voxels; each is written under a
-temporary name and renamed (:mod:`..atomic_hdf5`), so a killed run redoes
-at most one, and a full disk leaves no partial file."""
+voxel over the session's trials and written sorted by nsdId, with the
+fingerprint of the raw file (:func:`.inputs.fingerprint`) and fletcher32
+checksums. A kept session file is reused only if it matches the raw file
+and the voxels; each is written under a temporary name and renamed
+(:mod:`..atomic_hdf5`), so a killed run redoes at most one, and a full disk
+leaves no partial file."""
 import json
 import os
 import os.path as osp
-from typing import Tuple
+from typing import Dict, Tuple
 
 import numpy as np
 from mmengine.utils import ProgressBar
 
 from .. import layout
-from ..atomic_hdf5 import AtomicHDF5
+from ..atomic_hdf5 import AtomicHDF5, create_dataset
 from ..betas import read_session_betas
-from ..hdf5 import open_hdf5
-from .inputs import SubjectInputs, SubjectVoxels, fingerprint
+from ..cache import REBUILD
+from ..hdf5 import open_hdf5, read
+from .inputs import SubjectInputs, SubjectVoxels
 
-SESSION_VERSION = 2  # of the stage-1 files
+SESSION_VERSION = 3  # of the stage-1 files
 
 
 def zscore_session(betas: np.ndarray) -> tuple:
@@ -42,22 +44,24 @@ def zscore_session(betas: np.ndarray) -> tuple:
     return z.astype(np.float32), bad
 
 
-def session_is_current(path: str, raw_path: str, union: np.ndarray) -> bool:
-    """Whether a kept session file was made from ``raw_path`` as it is now,
-    for these voxels."""
+def session_is_current(path: str, source: list, union: np.ndarray) -> bool:
+    """Whether a kept session file was made from a raw file of fingerprint
+    ``source`` (the raw file as it is now), for these voxels."""
     with open_hdf5(path) as f:
         return (f.attrs.get('version') == SESSION_VERSION
-                and json.loads(f.attrs['source']) == fingerprint(raw_path)
-                and np.array_equal(f['union_ijk'][()], union))
+                and json.loads(f.attrs['source']) == source
+                and np.array_equal(read(f['union_ijk'], (), REBUILD), union))
 
 
-def write_session(raw_path: str, path: str, voxels: SubjectVoxels,
-                  trial_ids: np.ndarray, chunk_trials: int):
+def write_session(raw_path: str, source: list, path: str,
+                  voxels: SubjectVoxels, trial_ids: np.ndarray,
+                  chunk_trials: int):
     """Stage 1 for one session: z-scored betas of the union voxels, rows
     sorted by nsdId (``trial`` gives each row's trial in the session).
 
     Args:
         raw_path (str): ``betas_sessionNN.hdf5``, T trials.
+        source (list): Its :func:`.inputs.fingerprint`, stored.
         path (str): The session file to write.
         voxels (SubjectVoxels): The voxels to read.
         trial_ids (np.ndarray): (T,) nsdIds of the session's trials.
@@ -72,14 +76,12 @@ def write_session(raw_path: str, path: str, voxels: SubjectVoxels,
     # rows sorted by image: the trials of a block of images are one slice
     order = np.argsort(trial_ids, kind='stable')
     with AtomicHDF5(path) as f:
-        f.create_dataset(
-            'zscored', data=betas[order], chunks=(1, betas.shape[1]))
-        f['nsd_ids'] = trial_ids[order]
-        f['trial'] = order
-        f['bad'] = bad
-        f['union_ijk'] = voxels.union
-        f.attrs.update(
-            source=json.dumps(fingerprint(raw_path)), version=SESSION_VERSION)
+        create_dataset(
+            f, 'zscored', betas[order], chunks=(1, betas.shape[1]))
+        for name, data in (('nsd_ids', trial_ids[order]), ('trial', order),
+                           ('bad', bad), ('union_ijk', voxels.union)):
+            create_dataset(f, name, data)
+        f.attrs.update(source=json.dumps(source), version=SESSION_VERSION)
 
 
 def session_file(trials_dir: str, session: int) -> str:
@@ -87,10 +89,12 @@ def session_file(trials_dir: str, session: int) -> str:
 
 
 def prepare_sessions(root: str, subject: int, inputs: SubjectInputs,
-                     trials_dir: str, chunk_trials: int, force: bool,
+                     sources: Dict[str, list], trials_dir: str,
+                     chunk_trials: int, force: bool,
                      progress: bool) -> Tuple[list, int]:
     """Stage 1 for every session; returns the session files and how many
-    were reused."""
+    were reused. ``sources``: the raw files' fingerprints
+    (:func:`.inputs.source_files`)."""
     os.makedirs(trials_dir, exist_ok=True)
     files, reused = [], 0
     per_session = inputs.trials_per_session
@@ -98,13 +102,14 @@ def prepare_sessions(root: str, subject: int, inputs: SubjectInputs,
     try:
         for session in inputs.sessions:
             raw = layout.betas_path(root, subject, session)
+            source = sources[osp.relpath(raw, root)]
             path = session_file(trials_dir, session)
-            if (not force and osp.exists(path)
-                    and session_is_current(path, raw, inputs.voxels.union)):
+            if (not force and osp.exists(path) and session_is_current(
+                    path, source, inputs.voxels.union)):
                 reused += 1
             else:
                 write_session(
-                    raw, path, inputs.voxels,
+                    raw, source, path, inputs.voxels,
                     inputs.trial_ids[(session - 1) *
                                      per_session:session * per_session],
                     chunk_trials)

@@ -14,7 +14,7 @@ from ..layout import NSDFormatError, find_sessions
 from ..subject_lock import SubjectLock
 from .averaging import read_trial_ids, write_averages
 from .inputs import SubjectInputs, check_inputs, disk_needed, source_files
-from .reuse import add_volume, check_reuse
+from .reuse import check_reuse
 from .sessions import prepare_sessions, session_file
 
 
@@ -72,9 +72,6 @@ def prepare_subject(root: str,
         sources = source_files(root, subject, rois, sessions)
         if osp.exists(final) and not force:
             version = stored_version(final)
-            if version == 2:  # all of version 3 but the volume: add it
-                add_volume(final, root, subject)
-                version = CACHE_VERSION
             if version == CACHE_VERSION:
                 return dict(check_reuse(final, root, rois, sources),
                             reused=True)
@@ -105,7 +102,7 @@ def write_cache(root: str, subject: int, inputs: SubjectInputs, final: str,
     ``report`` the sessions reused, trials, images and voxels per ROI
     group, and stores it in the cache."""
     voxels = inputs.voxels
-    session_files, reused = prepare_sessions(root, subject, inputs,
+    session_files, reused = prepare_sessions(root, subject, inputs, sources,
                                              trials_dir, chunk_trials, force,
                                              progress)
     image_ids, counts, bad = read_trial_ids(session_files)
