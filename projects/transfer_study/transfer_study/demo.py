@@ -14,7 +14,8 @@ from mmbrain.datasets.demo.features_file import features_path
 from mmbrain.datasets.nsd import layout
 from mmbrain.utils import last_checkpoint, read_json, write_json
 from .arms import DEMO_ARMS, REPO_ROOT
-from .stages import StageProgress, run_stage
+from .stages import StageProgress, move_aside, run_stage
+from .study import runs_of_other_data
 
 
 def demo_data(python: str, data_root: str, seed: int, progress: StageProgress,
@@ -74,6 +75,12 @@ def run_demo(work_dir: str = 'work_dirs/demo',
               [python, 'tools/misc/collect_env.py'], root)
     progress.update()
     subjects = demo_data(python, data_root, seed, progress, root)
+    if runs_of_other_data(work_dir, data_root, root):
+        aside = move_aside(osp.join(root, work_dir), '.earlier-data')
+        print(f'\n=== {data_root} was generated anew (another generator or '
+              f'spec): the runs of the earlier data in {work_dir} moved to '
+              f'{osp.relpath(aside, root)}')
+        os.makedirs(osp.join(root, work_dir))
     run_stage('data path speed from the cache', [
         python, 'tools/analysis_tools/benchmark_loader.py', data_root,
         '--subjects', *subjects[:-1], '--img-size', '224'

@@ -9,7 +9,7 @@ from typing import List, Optional, Tuple
 import submitit
 from submitit.core.utils import UncompletedJobError
 
-from .stages import LOG_TAIL, stage_echo, thread_env
+from .stages import LOG_TAIL, StageError, stage_echo, thread_env
 
 
 def run_command(args: List[str], cwd: str,
@@ -24,7 +24,7 @@ def run_command(args: List[str], cwd: str,
     return done.returncode, time.time() - start
 
 
-class StageJobError(subprocess.CalledProcessError):
+class StageJobError(StageError):
     """A stage whose slurm job failed.
 
     Args:
@@ -38,8 +38,7 @@ class StageJobError(subprocess.CalledProcessError):
 
     def __init__(self, returncode: Optional[int], cmd: List[str], title: str,
                  job: submitit.Job):
-        super().__init__(returncode, cmd)
-        self.title = title
+        super().__init__(returncode, cmd, title)
         self.job_id = job.job_id
         self.logs = (str(job.paths.stdout), str(job.paths.stderr))
 

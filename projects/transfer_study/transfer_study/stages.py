@@ -11,7 +11,7 @@ from typing import List, Optional, Protocol
 
 from mmengine.utils import ProgressBar
 
-from mmbrain.utils import JSONFileError, read_json
+from mmbrain.utils import JSONFileError, UserError, read_json
 from mmbrain.utils.checkpoint import checkpoint_problem
 
 # lines of a failed call's log shown
@@ -21,8 +21,8 @@ LOG_TAIL = 40
 class StageRunner(Protocol):
     """What runs one stage of the study: a tool call ``args`` (the
     interpreter first) in ``cwd``, echoed as :func:`stage_echo` shows it;
-    returns its seconds and raises ``subprocess.CalledProcessError`` when
-    the call fails. :func:`run_stage` runs it here,
+    returns its seconds and raises :class:`StageError` (a
+    ``subprocess.CalledProcessError``) when the call fails. :func:`run_stage` runs it here,
     :class:`~.slurm.SlurmStages` as a slurm job.
 
     Args:
@@ -43,6 +43,27 @@ class StageRunner(Protocol):
         ...
 
 
+class StageError(UserError, subprocess.CalledProcessError):
+    """A stage whose tool call failed; the call's own output (shown, or the
+    end of its log) says why, so a pipeline's tool reports it on one line.
+
+    Args:
+        returncode (int, optional): The call's exit status; None when it
+            did not finish.
+        cmd (list[str]): The call.
+        title (str): The stage.
+    """
+
+    def __init__(self, returncode: Optional[int], cmd: List[str],
+                 title: str):
+        subprocess.CalledProcessError.__init__(self, returncode, cmd)
+        self.title = title
+
+    def __str__(self) -> str:
+        return (f'stage {self.title!r} failed with exit status '
+                f'{self.returncode}, its output above: {shlex.join(self.cmd)}')
+
+
 def result_problem(path: str) -> Optional[str]:
     """What is wrong with a stage's existing result (None if nothing): a
     json file that does not parse, or a checkpoint whose archive is
@@ -57,15 +78,22 @@ def result_problem(path: str) -> Optional[str]:
     return None
 
 
-def set_aside(path: str, problem: str) -> str:
-    """Move a damaged result out of the way (``<path>.damaged``, or
-    ``.damaged<N>`` when that is taken), with a warning naming both; returns
-    where it went."""
-    aside, n = f'{path}.damaged', 1
+def move_aside(path: str, suffix: str) -> str:
+    """Rename ``path`` (a file or a folder) to ``<path><suffix>``, or
+    ``<path><suffix><N>`` when that is taken; returns the new name."""
+    aside, n = path + suffix, 1
     while osp.exists(aside):
         n += 1
-        aside = f'{path}.damaged{n}'
-    os.replace(path, aside)
+        aside = f'{path}{suffix}{n}'
+    os.rename(path, aside)
+    return aside
+
+
+def set_aside(path: str, problem: str) -> str:
+    """Move a damaged result out of the way (:func:`move_aside` to
+    ``<path>.damaged``), with a warning naming both; returns where it
+    went."""
+    aside = move_aside(path, '.damaged')
     warnings.warn(f'{path}: {problem}; moved to {aside} and redoing its '
                   'stage')
     return aside
@@ -98,14 +126,14 @@ def run_stage(title: str,
             (``OMP_NUM_THREADS``, which torch follows, and
             ``MKL_NUM_THREADS``); default: all.
 
-    A failing call raises ``CalledProcessError``.
+    A failing call raises :class:`StageError`.
     """
     echo = stage_echo(title, args)
     print(echo, flush=True)
     env = thread_env(threads)
     start = time.time()
     if log is None:
-        subprocess.run(args, cwd=cwd, check=True, env=env)
+        done = subprocess.run(args, cwd=cwd, env=env)
     else:
         with open(log, 'a') as f:
             f.write(echo + '\n')
@@ -117,7 +145,8 @@ def run_stage(title: str,
                 tail = f.readlines()[-LOG_TAIL:]
             print(f'--- failed: {title}; the end of {log}:\n' +
                   ''.join(tail), flush=True)
-            raise subprocess.CalledProcessError(done.returncode, args)
+    if done.returncode:
+        raise StageError(done.returncode, args, title)
     seconds = time.time() - start
     print(f'--- done in {seconds:.1f}s: {title}', flush=True)
     return seconds

@@ -306,24 +306,38 @@ def check_options(work_dir: str,
     write_json(path, options, indent=None)
 
 
-def check_data(work_dir: str, data_root: str, root: str = REPO_ROOT):
-    """Record what generated ``data_root`` (a demo's ``demo_summary.json``:
-    its spec, generator version and subjects) for ``work_dir``'s runs, and
-    refuse to resume them on other data (their stages would be skipped as
-    done, their numbers those of the old data). Data without a summary
-    pass."""
+def data_made(data_root: str, root: str = REPO_ROOT) -> Optional[dict]:
+    """What generated ``data_root``: a demo's spec, generator version and
+    subjects (from its ``demo_summary.json``); None for other data."""
     summary = osp.join(root, data_root, 'demo_summary.json')
     if not osp.exists(summary):
-        return
-    made = {k: read_json(summary).get(k)
+        return None
+    return {k: read_json(summary).get(k)
             for k in ('spec', 'generator', 'subjects')}
-    path = osp.join(root, work_dir, 'data.json')
-    if osp.exists(path) and read_json(path) != made:
+
+
+def runs_of_other_data(work_dir: str, data_root: str,
+                       root: str = REPO_ROOT) -> bool:
+    """Whether ``work_dir`` holds runs on other data than ``data_root``
+    has now (regenerated since they ran)."""
+    made, path = data_made(data_root, root), osp.join(root, work_dir,
+                                                      'data.json')
+    return made is not None and osp.exists(path) and read_json(path) != made
+
+
+def check_data(work_dir: str, data_root: str, root: str = REPO_ROOT):
+    """Record what generated ``data_root`` (:func:`data_made`) for
+    ``work_dir``'s runs, and refuse to resume them on other data (their
+    stages would be skipped as done, their numbers those of the old data).
+    Data without a demo summary pass."""
+    if runs_of_other_data(work_dir, data_root, root):
         raise UserError(
             f'{work_dir} holds runs on other data than {data_root} now has '
             '(regenerated since); use another --work-dir, or move this one '
             'away to rerun')
-    write_json(path, made, indent=1)
+    made = data_made(data_root, root)
+    if made is not None:
+        write_json(osp.join(root, work_dir, 'data.json'), made, indent=1)
 
 
 def pretrain_options(recipe: str = 'recommended',

@@ -5,7 +5,10 @@ import sys
 
 import pytest
 
-from projects.transfer_study.transfer_study.stages import run_stage
+from mmbrain.utils import UserError
+from projects.transfer_study.transfer_study.stages import (StageError,
+                                                          move_aside,
+                                                          run_stage)
 
 
 def test_a_stage_shows_its_call_and_output(tmp_path, capfd):
@@ -41,3 +44,26 @@ def test_a_failed_logged_stage_shows_the_end_of_its_log(tmp_path, capfd):
     assert f'failed: fails; the end of {log}' in out
     # the last 40 lines of the log
     assert '\n99\n' in out and '\n60\n' in out and '\n59\n' not in out
+
+
+def test_a_failed_stage_is_one_line_for_its_pipeline(tmp_path, capfd):
+    """The call's own output says why; the pipeline's tool reports the
+    stage on one line (a UserError), still a CalledProcessError."""
+    with pytest.raises(StageError) as error:
+        run_stage('fails', [sys.executable, '-c', 'raise SystemExit(2)'],
+                  str(tmp_path))
+    assert isinstance(error.value, UserError)
+    assert isinstance(error.value, subprocess.CalledProcessError)
+    assert str(error.value) == (
+        "stage 'fails' failed with exit status 2, its output above: "
+        f"{sys.executable} -c 'raise SystemExit(2)'")
+
+
+def test_move_aside_numbers_what_is_taken(tmp_path):
+    for n in range(3):
+        (tmp_path / 'probes.json').write_text(str(n))
+        aside = move_aside(str(tmp_path / 'probes.json'), '.damaged')
+    assert aside == str(tmp_path / 'probes.json.damaged3')
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        'probes.json.damaged', 'probes.json.damaged2', 'probes.json.damaged3']
+    assert (tmp_path / 'probes.json.damaged2').read_text() == '1'

@@ -219,14 +219,17 @@ def test_a_work_dir_keeps_its_data(tmp_path):
     """Runs on a demo that has been regenerated since are not resumed."""
     import json
 
-    from projects.transfer_study.transfer_study.study import check_data
+    from projects.transfer_study.transfer_study.study import (
+        check_data, runs_of_other_data)
     (tmp_path / 'study').mkdir()
     (tmp_path / 'data').mkdir()
     summary = tmp_path / 'data' / 'demo_summary.json'
     summary.write_text(json.dumps(dict(spec=dict(seed=0), subjects={})))
     check_data('study', 'data', str(tmp_path))
     check_data('study', 'data', str(tmp_path))
+    assert not runs_of_other_data('study', 'data', str(tmp_path))
     summary.write_text(json.dumps(dict(spec=dict(seed=1), subjects={})))
+    assert runs_of_other_data('study', 'data', str(tmp_path))
     with pytest.raises(UserError, match='holds runs on other data'):
         check_data('study', 'data', str(tmp_path))
     check_data('study', 'elsewhere', str(tmp_path))  # no summary: passes
