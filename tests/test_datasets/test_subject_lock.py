@@ -183,3 +183,19 @@ def test_a_stale_lock_is_taken_over_by_exactly_one_run(tmp_path):
         assert holder['pid'] == winners[0]
         assert sum(warned for *_, warned in outcome) == 1  # one took over
         assert os.listdir(folder) == ['subj01.lock']
+
+
+def test_a_really_full_disk_leaves_no_lock(tiny_disk):
+    """A file system with no byte left (a 1 MiB tmpfs, filled): one line,
+    and neither a lock file nor its temporary file stays."""
+    from mmbrain.datasets.nsd.atomic_hdf5 import CacheWriteError
+    with open(tiny_disk / 'filler', 'wb', buffering=0) as f:
+        with pytest.raises(OSError, match='No space left'):
+            while True:
+                f.write(b'\0' * 4096)
+    lock = SubjectLock(str(tiny_disk), 1)
+    with pytest.raises(CacheWriteError) as info:
+        lock.acquire()
+    assert str(info.value) == (f'{lock.path}: cannot create the lock file: '
+                               'No space left on device')
+    assert sorted(p.name for p in tiny_disk.iterdir()) == ['filler']
