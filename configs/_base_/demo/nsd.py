@@ -153,3 +153,17 @@ demo['brainformer_mocov3'] = dict(
     model=dict(
         demo['brainformer']['model'],
         self_supervised=demo['mocov3']['model']))
+# the multi-label probes on the demo's COCO without NSD images
+__coco_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(__img_size, __img_size)),
+    dict(type='mmpretrain.PackInputs'),
+]
+__coco = dict(data_root='data/demo_nsd/coco/', pipeline=__coco_pipeline)
+demo['multilabel_probe'] = dict(
+    data_root=__coco['data_root'],
+    img_size=__img_size,
+    pipeline=__coco_pipeline,
+    train_dataloader=dict(batch_size=32, num_workers=0, dataset=__coco),
+    test_dataloader=dict(batch_size=32, num_workers=0, dataset=__coco),
+    model=dict(backbone=__backbone))
