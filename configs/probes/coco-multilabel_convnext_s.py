@@ -34,22 +34,20 @@ __loader = dict(
     persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
     collate_fn=dict(type='pseudo_collate'))
+__dataset = dict(
+    type='CocoMultiLabelDataset', data_root=data_root, pipeline=pipeline)
 train_dataloader = dict(
     __loader,
     dataset=dict(
-        type='CocoMultiLabelDataset',
-        data_root=data_root,
+        __dataset,
         ann_file='annotations/instances_train2017_nonsd.json',
-        data_prefix=dict(img_path='train2017/'),
-        pipeline=pipeline))
+        data_prefix=dict(img_path='train2017/')))
 test_dataloader = dict(
     __loader,
     dataset=dict(
-        type='CocoMultiLabelDataset',
-        data_root=data_root,
+        __dataset,
         ann_file='annotations/instances_val2017_nonsd.json',
-        data_prefix=dict(img_path='val2017/'),
-        pipeline=pipeline))
+        data_prefix=dict(img_path='val2017/')))
 probe = dict(
     weight_decays=[1e-5, 1e-4, 1e-3, 1e-2],
     val_fraction=0.2,
