@@ -55,3 +55,8 @@ probe = dict(
     knn=dict(k=20, temperature=0.07))
 # seeds a randomly initialised backbone and the validation split
 randomness = dict(seed=0)
+# robustness, on the test images: COCO-C's 15 corruptions at severities 1-5
+# (mPC and rPC), and L-infinity PGD at 1/255 and 4/255, 10 steps, against
+# the backbone and the linear probe
+corruption = dict(corruptions='benchmark', severities=(1, 2, 3, 4, 5))
+attack = dict(eps=(1 / 255, 4 / 255), steps=10)

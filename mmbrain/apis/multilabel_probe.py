@@ -1,26 +1,28 @@
 """Multi-label probes of a frozen backbone on COCO-format data: a linear
 classifier and a kNN vote over its pooled features, scored as mAP over
-the categories on the test images.
+the categories on the test images, clean, corrupted and attacked.
 
 The linear probe's weight decay is chosen on a validation part of the
 training images, never on the test images; the kNN's k and temperature are
 fixed in the config.
 """
+import copy
 import sys
 import time
 from dataclasses import dataclass
 from typing import Dict, Sequence, Tuple
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from mmengine.config import Config
-from mmengine.runner import Runner, set_random_seed
+from mmengine.runner import Runner
 from mmengine.utils import ProgressBar
 from mmpretrain.evaluation import AveragePrecision
 
-from mmbrain.registry import MODELS
-from mmbrain.utils import register_all_modules
+from .linear_probe import LinearProbe, fit_on_validation
+from .readout_fit import frozen_extractor
+from .robustness import (corrupted_loader, corruption_conditions,
+                         corruption_summary, pgd_images)
 
 
 def extract_labelled(model, preprocessor, dataloader_cfg,
@@ -34,13 +36,10 @@ def extract_labelled(model, preprocessor, dataloader_cfg,
     for batch in loader:
         data = preprocessor(batch)
         feats.append(model(data['inputs'].to(device)).float().cpu())
-        for sample in data['data_samples']:
-            target = torch.zeros(len(classes))
-            target[sample.gt_label] = 1
-            targets.append(target)
+        targets.append(multi_hot(data['data_samples'], len(classes)))
         bar.update(len(data['data_samples']))
     print(flush=True)
-    return torch.cat(feats), torch.stack(targets), classes
+    return torch.cat(feats), torch.cat(targets), classes
 
 
 def mean_average_precision(scores: torch.Tensor,
@@ -70,62 +69,56 @@ def knn_scores(train_feats: torch.Tensor,
     return torch.einsum('nk,nkc->nc', weights, train_targets[index])
 
 
-def fit_logistic(feats: torch.Tensor, targets: torch.Tensor,
-                 weight_decay: float, max_iter: int = 100) -> torch.nn.Linear:
-    """A linear multi-label classifier (C, F) fitted to standardised
-    ``feats`` (N, F) and ``targets`` (N, C) by full-batch L-BFGS on the
-    mean binary cross-entropy plus ``weight_decay`` x the squared norm of
-    the weights."""
-    linear = torch.nn.Linear(feats.shape[1], targets.shape[1])
-    torch.nn.init.zeros_(linear.weight)
-    torch.nn.init.zeros_(linear.bias)
-    optimizer = torch.optim.LBFGS(linear.parameters(), max_iter=max_iter,
-                                  line_search_fn='strong_wolfe')
-
-    def closure():
-        optimizer.zero_grad()
-        loss = F.binary_cross_entropy_with_logits(linear(feats), targets)
-        loss = loss + weight_decay * linear.weight.square().sum()
-        loss.backward()
-        return loss
-
-    optimizer.step(closure)
-    return linear
+def linear_probe(train_feats: torch.Tensor, train_targets: torch.Tensor,
+                 weight_decays: Sequence[float], val_fraction: float = 0.2,
+                 seed: int = 0) -> Tuple[LinearProbe, float]:
+    """The multi-label :class:`LinearProbe` (binary cross-entropy) whose
+    weight decay, of ``weight_decays``, has the best mAP on a seeded
+    ``val_fraction`` of the training images; returns it and the weight
+    decay."""
+    return fit_on_validation(
+        train_feats, train_targets, train_targets.shape[1], weight_decays,
+        lambda logits, targets: mean_average_precision(logits, targets)[0],
+        val_fraction=val_fraction, seed=seed)
 
 
-def standardise(train: torch.Tensor,
-                *others: torch.Tensor) -> Tuple[torch.Tensor, ...]:
-    """Every array standardised by ``train``'s per-feature mean and std."""
-    mean, std = train.mean(0), train.std(0).clamp_min(1e-6)
-    return tuple((x - mean) / std for x in (train, ) + others)
+def multi_hot(data_samples, num_classes: int) -> torch.Tensor:
+    """(N, C) targets of packed samples' ``gt_label`` indices."""
+    targets = torch.zeros(len(data_samples), num_classes)
+    for row, sample in zip(targets, data_samples):
+        row[sample.gt_label] = 1
+    return targets
 
 
-def linear_probe_scores(train_feats: torch.Tensor,
-                        train_targets: torch.Tensor,
-                        test_feats: torch.Tensor,
-                        weight_decays: Sequence[float],
-                        val_fraction: float = 0.2,
-                        seed: int = 0) -> Tuple[torch.Tensor, float]:
-    """(N_test, C) logits of :func:`fit_logistic`, its weight decay the one
-    of ``weight_decays`` with the best mAP on a seeded ``val_fraction`` of
-    the training images (fitted on the rest), refitted on them all; returns
-    the logits and the chosen weight decay."""
-    order = torch.randperm(len(train_feats),
-                           generator=torch.Generator().manual_seed(seed))
-    num_val = max(1, int(round(val_fraction * len(order))))
-    val, fit = order[:num_val], order[num_val:]
-    fit_x, val_x = standardise(train_feats[fit], train_feats[val])
-    val_maps = []
-    for weight_decay in weight_decays:
-        linear = fit_logistic(fit_x, train_targets[fit], weight_decay)
-        with torch.no_grad():
-            val_maps.append(mean_average_precision(
-                linear(val_x), train_targets[val])[0])
-    chosen = weight_decays[int(np.argmax(val_maps))]
-    train_x, test_x = standardise(train_feats, test_feats)
-    linear = fit_logistic(train_x, train_targets, chosen)
-    with torch.no_grad():
-        return linear(test_x), chosen
+def attacked_features(model, preprocessor, dataloader_cfg, probe, eps,
+                      steps, seed, device) -> torch.Tensor:
+    """(N, F) features of the test images after :func:`pgd_images` against
+    ``model``'s pooled features and the linear ``probe``."""
+    loader = Runner.build_dataloader(dataloader_cfg)
+    classes = len(loader.dataset.metainfo['classes'])
+    attacked = torch.nn.Sequential(
+        _Features(model), copy.deepcopy(probe).to(device)).eval()
+    feats = []
+    for index, batch in enumerate(loader):
+        data = preprocessor(batch)
+        images = pgd_images(
+            attacked, data['inputs'].to(device),
+            multi_hot(data['data_samples'], classes).to(device), eps, steps,
+            preprocessor.mean.flatten().tolist(),
+            preprocessor.std.flatten().tolist(), seed + index)
+        feats.append(model(images).float().cpu())
+    return torch.cat(feats)
+
+
+class _Features(torch.nn.Module):
+    """``PooledFeatures.features``: with gradients to the images."""
+
+    def __init__(self, pooled):
+        super().__init__()
+        self.pooled = pooled
+
+    def forward(self, img):
+        return self.pooled.features(img)
 
 
 @dataclass
@@ -133,14 +126,20 @@ class MultiLabelProbe:
     """What :func:`probe_multilabel` gives.
 
     Attributes:
-        metrics (dict): ``multilabel/linear_mAP``, ``multilabel/knn_mAP``
-            (percent, over the test images' present classes) and
-            ``multilabel/weight_decay`` (the linear probe's, chosen on
-            validation).
+        metrics (dict): percent, over the test images' present classes:
+            ``multilabel/linear_mAP``, ``multilabel/knn_mAP``; with a
+            ``corruption`` section ``multilabel/{linear,knn}_mPC`` and
+            ``_rPC``; with an ``attack`` section
+            ``multilabel/linear_mAP_pgd<eps x 255>`` and its ``_drop`` from
+            clean; and ``multilabel/weight_decay`` (the linear probe's,
+            chosen on validation).
+        conditions (dict): ``'<corruption>/<severity>'`` -> {linear, knn}
+            mAP.
         shapes (dict): train / test images, features, classes scored.
-        seconds (dict): ``features`` and ``fit``.
+        seconds (dict): ``features``, ``fit``, ``corruptions``, ``attack``.
     """
     metrics: Dict[str, float]
+    conditions: Dict[str, Dict[str, float]]
     shapes: Dict[str, int]
     seconds: Dict[str, float]
 
@@ -148,16 +147,13 @@ class MultiLabelProbe:
 def probe_multilabel(cfg: Config, device: str = 'cpu') -> MultiLabelProbe:
     """Extract the frozen ``cfg.model``'s features of ``cfg``'s train and
     test images and score both probes (``cfg.probe``: ``weight_decays``,
-    ``val_fraction``, ``knn=dict(k, temperature)``)."""
-    register_all_modules()
-    if cfg.get('randomness'):  # a random-init backbone's weights
-        set_random_seed(**cfg.randomness)
+    ``val_fraction``, ``knn=dict(k, temperature)``), on the clean test
+    images, on their corruptions (``cfg.corruption``: ``corruptions``,
+    ``severities``) and under PGD (``cfg.attack``: ``eps`` on the 0-1
+    scale, ``steps``); both sections are optional."""
     seed = cfg.get('randomness', {}).get('seed', 0)
-    model = MODELS.build(cfg.model)
-    model.init_weights()  # loads the backbone's init_cfg checkpoint
-    model.eval().to(device)
-    preprocessor = MODELS.build(cfg.data_preprocessor).to(device)
-    start = time.perf_counter()
+    model, preprocessor = frozen_extractor(cfg, device)
+    seconds, start = {}, time.perf_counter()
     train_x, train_y, classes = extract_labelled(
         model, preprocessor, cfg.train_dataloader, device)
     test_x, test_y, test_classes = extract_labelled(
@@ -165,20 +161,52 @@ def probe_multilabel(cfg: Config, device: str = 'cpu') -> MultiLabelProbe:
     if tuple(test_classes) != tuple(classes):
         raise ValueError(f'the train images have the classes {classes}, '
                          f'the test images {test_classes}')
-    features_s = time.perf_counter() - start
+    seconds['features'] = time.perf_counter() - start
     start = time.perf_counter()
-    logits, weight_decay = linear_probe_scores(
-        train_x, train_y, test_x, cfg.probe.weight_decays,
-        cfg.probe.val_fraction, seed)
-    linear_map, scored = mean_average_precision(logits, test_y)
-    knn_map, _ = mean_average_precision(
-        knn_scores(train_x, train_y, test_x, **cfg.probe.knn), test_y)
+    probe, weight_decay = linear_probe(train_x, train_y,
+                                       cfg.probe.weight_decays,
+                                       cfg.probe.val_fraction, seed)
+
+    def scores(feats: torch.Tensor) -> Dict[str, float]:
+        with torch.no_grad():
+            linear = mean_average_precision(probe(feats), test_y)[0]
+        knn = mean_average_precision(
+            knn_scores(train_x, train_y, feats, **cfg.probe.knn), test_y)[0]
+        return dict(linear=linear, knn=knn)
+
+    clean = scores(test_x)
+    metrics = {f'multilabel/{k}_mAP': v for k, v in clean.items()}
+    seconds['fit'] = time.perf_counter() - start
+    conditions = {}
+    if cfg.get('corruption'):
+        start = time.perf_counter()
+        for name, severity in corruption_conditions(cfg.corruption):
+            feats, _, _ = extract_labelled(
+                model, preprocessor,
+                corrupted_loader(cfg.test_dataloader, name, severity, seed),
+                device)
+            conditions[f'{name}/{severity}'] = scores(feats)
+        for kind in clean:
+            summary = corruption_summary(
+                clean[kind], {c: v[kind] for c, v in conditions.items()})
+            metrics.update({f'multilabel/{kind}_{k}': v
+                            for k, v in summary.items()})
+        seconds['corruptions'] = time.perf_counter() - start
+    if cfg.get('attack'):
+        start = time.perf_counter()
+        for eps in cfg.attack.eps:
+            feats = attacked_features(model, preprocessor,
+                                      cfg.test_dataloader, probe, eps,
+                                      cfg.attack.steps, seed, device)
+            name = f'multilabel/linear_mAP_pgd{eps * 255:.3g}'
+            metrics[name] = scores(feats)['linear']
+            metrics[f'{name}_drop'] = clean['linear'] - metrics[name]
+        seconds['attack'] = time.perf_counter() - start
+    metrics['multilabel/weight_decay'] = weight_decay
     return MultiLabelProbe(
-        metrics={
-            'multilabel/linear_mAP': linear_map,
-            'multilabel/knn_mAP': knn_map,
-            'multilabel/weight_decay': weight_decay
-        },
+        metrics=metrics,
+        conditions=conditions,
         shapes=dict(train=len(train_x), test=len(test_x),
-                    features=train_x.shape[1], classes=scored),
-        seconds=dict(features=features_s, fit=time.perf_counter() - start))
+                    features=train_x.shape[1], classes=len(
+                        [c for c in test_y.sum(0) if c > 0])),
+        seconds=seconds)

@@ -40,6 +40,19 @@ def extract(model, preprocessor, dataloader_cfg, device):
     return torch.cat(feats), responses, loader.dataset
 
 
+def frozen_extractor(cfg: Config, device: str) -> tuple:
+    """``cfg.model`` (a random-init backbone seeded by ``cfg.randomness``;
+    a checkpoint through its ``init_cfg``) in eval mode on ``device``, and
+    ``cfg.data_preprocessor`` there too."""
+    register_all_modules()
+    if cfg.get('randomness'):  # a random-init backbone's weights
+        set_random_seed(**cfg.randomness)
+    model = MODELS.build(cfg.model)
+    model.init_weights()  # loads the backbone's init_cfg checkpoint
+    model.eval().to(device)
+    return model, MODELS.build(cfg.data_preprocessor).to(device)
+
+
 def test_noise_ceilings(dataset) -> Optional[List[np.ndarray]]:
     """Per ROI (V_k,) noise ceilings of the test images, or None without
     ncsnr in the cache. n = the mean repeats of the test images."""
@@ -114,14 +127,7 @@ def fit_readout(cfg: Config, device: str = 'cpu') -> ReadoutFit:
     seeded by ``cfg.randomness``; a checkpoint through its ``init_cfg``),
     fit ``RidgeCV(**cfg.readout)`` on the train split and score the test
     split with ``cfg.test_evaluator``."""
-    register_all_modules()
-    if cfg.get('randomness'):  # a random-init backbone's weights
-        set_random_seed(**cfg.randomness)
-    model = MODELS.build(cfg.model)
-    model.init_weights()  # loads the backbone's init_cfg checkpoint
-    model.eval().to(device)
-    preprocessor = MODELS.build(cfg.data_preprocessor)
-
+    model, preprocessor = frozen_extractor(cfg, device)
     start = time.perf_counter()
     x_train, y_train, _ = extract(model, preprocessor, cfg.train_dataloader,
                                   device)

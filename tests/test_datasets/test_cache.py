@@ -111,8 +111,8 @@ def test_both_converters_are_read_by_one_reader(mini_nsd, tmp_path):
                 f.create_dataset('rois/floc-faces/coords', data=np.zeros(
                     (4, 3), np.float32), fletcher32=True)),
      r"'rois/floc-faces/responses' must have shape \(2, 4\), got \(2, 3\)"),
-    (lambda f: f.attrs.__setitem__('version', 3), 'not an mmbrain cache of '
-     'version 4 .found 3.'),
+    (lambda f: f.attrs.__setitem__('version', 4), 'not an mmbrain cache of '
+     'version 5 .found 4.'),
 ])
 def test_damaged_cache_is_named(tmp_path, damage, message):
     path = str(tmp_path / 'subj01.h5')

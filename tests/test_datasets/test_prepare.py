@@ -7,7 +7,7 @@ import h5py
 import numpy as np
 import pytest
 
-from mmbrain.datasets.nsd import NSDFormatError, layout
+from mmbrain.datasets.nsd import BrainCache, NSDFormatError, layout
 from mmbrain.datasets.nsd.prepare import (average_repeats, inputs,
                                           prepare_subject, sessions,
                                           write_averages, zscore_session)
@@ -311,11 +311,18 @@ def test_cache_of_an_older_version_is_rebuilt(mini_nsd, tmp_path):
     out = str(tmp_path / 'p')
     kwargs = dict(rois=mini_nsd.rois, progress=False, allow_partial=True)
     prepare_subject(root, 1, out, **kwargs)
-    with h5py.File(osp.join(out, 'subj01.h5'), 'r+') as f:
-        f.attrs['version'] = 3  # without checksums
-    with pytest.warns(UserWarning, match='a cache of version 3 .an older '
-                      'mmbrain.; rebuilding it as version 4'):
+    path = osp.join(out, 'subj01.h5')
+    with h5py.File(path, 'r+') as f:  # a version-4 cache: no split halves
+        f.attrs['version'] = 4
+        del f['half_rows']
+        for roi in mini_nsd.rois:
+            del f[f'rois/{roi}/halves']
+    with pytest.warns(UserWarning, match='a cache of version 4 .an older '
+                      'mmbrain.; rebuilding it as version 5'):
         assert not prepare_subject(root, 1, out, **kwargs)['reused']
+    with BrainCache(path) as cache:
+        assert cache.half_rows.tolist() == [0, 1]
+        assert cache.halves(mini_nsd.rois[0]).shape == (2, 2, 2)
     assert prepare_subject(root, 1, out, **kwargs)['reused']
 
 
@@ -416,11 +423,11 @@ def test_short_disk_is_warned_of_before_the_work(mini_nsd, tmp_path, monkeypatch
                       r'needs about 0.0 MiB'):
         prepare_subject(root, 1, str(tmp_path / 'p'), rois=mini_nsd.rois,
                         progress=False, allow_partial=True)
-    # 2 sessions x 4 trials x 4 voxels + 4 images x (3 + 2) voxels, float32,
-    # and 10% for HDF5
+    # 2 sessions x 4 trials x 4 voxels + (4 images + 2 halves of each of
+    # the 2 test images) x (3 + 2) voxels, float32, and 10% for HDF5
     assert inputs.disk_needed(
         inputs.check_inputs(root, 1, mini_nsd.rois, [1, 2]), 2) == int(1.1 * 4 * (
-            2 * 4 * 4 + 4 * (3 + 2)))
+            2 * 4 * 4 + (4 + 2 * 2) * (3 + 2)))
 
 
 def test_content_digest_samples_a_large_file(tmp_path, monkeypatch):

@@ -93,6 +93,21 @@ def test_fine_tune_from_exported_backbone_and_test(task, demo, tmp_path,
     else:
         assert last == f'mIoU {metrics["mIoU"]:.2f}'
         assert 0 <= metrics['mIoU'] <= 100
+        # again under two corruptions: each condition's mIoU, and their
+        # mean (one severity) is the mPC
+        out = tmp_path / 'robust.json'
+        run_tool([sys.executable, 'tools/test.py', CONFIGS[task],
+                  checkpoint, '--out', str(out), '--corruptions',
+                  'gaussian_noise', 'fog', '--severities', '5',
+                  '--cfg-options', *options], tmp_path)
+        robust = json.loads(out.read_text())
+        assert robust['mIoU'] == metrics['mIoU']
+        noisy = [robust['conditions'][c]['mIoU']
+                 for c in ('gaussian_noise/5', 'fog/5')]
+        assert robust['robustness']['mIoU']['mPC'] == pytest.approx(
+            sum(noisy) / 2)
+        assert robust['robustness']['mIoU']['rPC'] == pytest.approx(
+            100 * sum(noisy) / 2 / metrics['mIoU'])
 
 
 def test_demo_downstream_configs_use_the_demo_backbone(repo_root,

@@ -75,8 +75,9 @@ def test_random_backbone_scores(fit, tmp_path, demo_root):
                   'T1_to_func1pt8mm.nii.gz')
     assert f'anatomy under the map: {t1}' in stdout
     # the demo's places voxels follow the horizon: even random features
-    # predict them
-    assert metrics['pcc/median_r/floc-places'] > 0.5
+    # predict them (0.25 here; a perfect readout of these noisy voxels, as
+    # noisy as NSD's, reaches about 0.41)
+    assert metrics['pcc/median_r/floc-places'] > 0.2
     assert 0 < metrics['pcc/noise_normalized'] <= 100
     assert '100 train / 50 test images' in stdout
 

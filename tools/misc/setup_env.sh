@@ -32,6 +32,7 @@ if [ -f "$STAMP" ] && [ "$STAMP" -nt setup.py ] \
     && [ "$STAMP" -nt requirements/runtime.txt ] \
     && [ "$STAMP" -nt requirements/torch.txt ] \
     && [ "$STAMP" -nt requirements/tests.txt ] \
+    && [ "$STAMP" -nt requirements/no_deps.txt ] \
     && [ "$STAMP" -nt projects/transfer_study/requirements.txt ] \
     && [ "$STAMP" -nt requirements/constraints.txt ]; then
   log "$VENV is up to date"
@@ -73,5 +74,6 @@ fi
 log "installing mmbrain, its requirements and the transfer study's"
 "${PIP[@]}" -r requirements/tests.txt \
   -r projects/transfer_study/requirements.txt -e .
+"${PIP[@]}" --no-deps -r requirements/no_deps.txt
 "$PY" -c 'import mmbrain, mmcv.ops, mmdet, mmseg, mmpretrain, timm; print("[setup] stack ok: torch", __import__("torch").__version__)'
 touch "$STAMP"

@@ -166,4 +166,31 @@ demo['multilabel_probe'] = dict(
     pipeline=__coco_pipeline,
     train_dataloader=dict(batch_size=32, num_workers=0, dataset=__coco),
     test_dataloader=dict(batch_size=32, num_workers=0, dataset=__coco),
-    model=dict(backbone=__backbone))
+    model=dict(backbone=__backbone),
+    # one corruption of each family (noise, blur, weather, digital) at
+    # severities 1, 3 and 5; the benchmark's 15 x 5 is --corruptions
+    # benchmark
+    corruption=dict(
+        corruptions=('gaussian_noise', 'defocus_blur', 'fog',
+                     'jpeg_compression'),
+        severities=(1, 3, 5)))
+# the linear segmentation probe on the demo's ADE20K
+__ade_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='mmseg.LoadAnnotations', reduce_zero_label=True),
+    dict(type='Resize', scale=(128, 128), keep_ratio=False),
+    dict(type='mmseg.PackSegInputs'),
+]
+__ade = dict(
+    data_root='data/demo_nsd/ade20k',
+    metainfo=dict(
+        classes=('sky', 'earth', 'person', 'clock', 'signboard', 'car')),
+    pipeline=__ade_pipeline)
+demo['segmentation_probe'] = dict(
+    data_root=__ade['data_root'],
+    img_size=128,
+    pipeline=__ade_pipeline,
+    train_dataloader=dict(batch_size=32, num_workers=0, dataset=__ade),
+    test_dataloader=dict(batch_size=32, num_workers=0, dataset=__ade),
+    model=dict(backbone=__backbone),
+    corruption=demo['multilabel_probe']['corruption'])

@@ -20,12 +20,15 @@ streams            area of every category, and the mean colour
 Each voxel weighs its ROI's features with weights that vary smoothly with its
 3D position, as neighbouring cortex does; a voxel in two groups (the blobs
 overlap, as NSD's groups do: ``streams`` holds much of the others) sums
-both. Every voxel's signal has the same variance, so a group's share of the
-signal is its share of the voxels, and single-trial noise gives each group
-the ncsnr range of :data:`~.responses.NCSNR_RANGES` (medians 0.55-0.7,
-three-trial noise ceilings near 50-60%, as in NSD's visual cortex).
-``make_demo_nsd.py`` prints them per subject and group, with the overlap.
-Everything follows from ``seed``.
+both. Every voxel's signal is standardised over the images, then scaled by
+the voxel's ncsnr against single-trial noise of std ``noise``. The ncsnr is drawn per
+voxel from its group's lognormal (:data:`~.responses.NCSNR_LOGNORMAL`) so
+that each group is as noisy as in NSD
+(:mod:`~mmbrain.datasets.nsd.published_ncsnr`): median 0.40 in
+prf-visualrois, 0.26 in the floc groups, 0.33 in streams and nsdgeneral
+(three-trial noise ceilings of 32%, 17% and 24%), with a long tail
+of voxels with little or no signal. ``make_demo_nsd.py`` prints the medians
+per subject and group, with the overlap. Everything follows from ``seed``.
 
 For the downstream tasks, ``num_downstream`` more scenes that NSD never shows
 are drawn, at ``downstream_size`` (128 px: objects of 10-50 px). ``coco/``

@@ -54,10 +54,10 @@ def _write_subject(root: str, subject: int, spec: DemoSpec,
                    order: np.ndarray) -> Dict:
     """One subject's ROI NIfTIs (the six groups and ``nsdgeneral``, their
     union) with NSD's label tables, a T1 in their space, ncsnr and
-    per-session betas: the voxel
-    signal of :func:`~.responses.voxel_signal` with a per-session drift and
-    gain, trial noise of std ``spec.noise / ncsnr`` (ncsnr from
-    :func:`~.responses.voxel_ncsnr`; ``spec.noise`` outside the ROIs), and
+    per-session betas: the voxel signal of :func:`~.responses.voxel_signal`
+    scaled by the voxel's ncsnr (from :func:`~.responses.voxel_ncsnr`; 0
+    outside the ROIs), with a per-session drift and gain, plus trial noise
+    of std ``spec.noise`` (so the ncsnr is divided by ``spec.noise``), and
     3 dead (constant 0) voxels in the ROIs.
 
     Args:
@@ -81,9 +81,10 @@ def _write_subject(root: str, subject: int, spec: DemoSpec,
     dead = roi_any[rng.choice(len(roi_any), 3, replace=False)]
     brain[dead[:, 0], dead[:, 1], dead[:, 2]] = False
 
-    target = voxel_ncsnr(rng, labels)
-    noise_sd = spec.noise / np.where(target > 0, target, 1.)
-    ncsnr = np.where(brain, signal[subjectim].std(0) / noise_sd, 0)
+    # the signal is scaled rather than the noise, so that a voxel with
+    # almost no signal does not swamp the int16 betas with noise
+    signal *= voxel_ncsnr(rng, labels)
+    ncsnr = np.where(brain, signal[subjectim].std(0) / spec.noise, 0)
     raw_writer.write_ncsnr(root, subject, ncsnr, affine)
 
     t = spec.trials_per_session
@@ -92,7 +93,7 @@ def _write_subject(root: str, subject: int, spec: DemoSpec,
         drift = rng.normal(0, 2, shape) + 5  # session baseline
         gain = rng.uniform(0.8, 1.2, shape)
         values = (signal[subjectim[columns]] * gain + drift +
-                  rng.normal(0, 1, (t, ) + shape) * noise_sd)
+                  rng.normal(0, spec.noise, (t, ) + shape))
         values[:, ~brain] = 0
         raw_writer.write_betas(
             root, subject, session,

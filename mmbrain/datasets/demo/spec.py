@@ -8,7 +8,9 @@ class DemoSpec:
     images ``repeats`` times, over ``sessions`` sessions, drawn at
     ``image_size``; the ``num_downstream`` scenes NSD never shows (the
     downstream tasks' images, ``downstream_val`` of them for validation)
-    are drawn at ``downstream_size``."""
+    are drawn at ``downstream_size``. ``noise`` scales the single-trial
+    noise: the voxels' ncsnr, NSD's at 1
+    (:mod:`~mmbrain.datasets.nsd.published_ncsnr`), is divided by it."""
     seed: int = 0
     num_subjects: int = 3
     num_shared: int = 50

@@ -12,10 +12,17 @@ write it through :class:`CacheWriter`, and everything else reads it through
     nsd_ids       (N,)  int64    0-based, sorted
     shared1000    (N,)  bool     the held-out test images
     num_repeats   (N,)  int64    trials averaged per image (raw NSD only)
+    half_rows     (N_h,) int64   rows of the test images shown 2 or more
+                                 times, increasing (raw NSD only)
     image_files   (N,)  str      utf-8 image paths, fixed length
                                  (Algonauts only; NSD images come from the
                                  image brick)
     rois/<roi>/responses  (N, V) float32  mean z-scored response
+    rois/<roi>/halves     (N_h, 2, V) float32  of image ``half_rows[i]``,
+                                          the mean z-score of its 1st, 3rd,
+                                          ... trials ([i, 0]) and of its
+                                          2nd, 4th, ... ([i, 1]), in the
+                                          order shown (raw NSD only)
     rois/<roi>/coords     (V, 3) float32  mm, voxel or vertex position
     rois/<roi>/ijk        (V, 3) int64    NIfTI voxel indices (raw NSD)
     rois/<roi>/vertex     (V,)   int64    challenge-space vertex (Algonauts)
@@ -24,6 +31,12 @@ write it through :class:`CacheWriter`, and everything else reads it through
     rois/<roi>/label      (V,)   int64    the voxel's label in its mask,
                                           named by the group's attribute
                                           label_names (json {label: name})
+
+The halves are the split-half reliability of the test responses (a noise
+ceiling of representational similarity, :mod:`mmbrain.apis.brain_similarity`);
+only test images have them, so they add 2 N_h / N of ``responses``' size
+(about 20% on NSD: 1,000 of 10,000 images). Algonauts caches have no trials,
+so no ``half_rows`` and no halves.
 
 ``<roi>`` is the ROI as asked for: a mask, or a mask narrowed to labels
 (``floc-faces:FFA-1,FFA-2``, see :func:`.layout.parse_roi`).
@@ -44,7 +57,7 @@ from .atomic_hdf5 import AtomicHDF5, create_dataset
 from .hdf5 import list_datasets, open_hdf5, read, require_dataset
 from .layout import NSDFormatError
 
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 # the end of every message about a damaged cache
 REBUILD = 'rebuild it with tools/dataset_converters/prepare_nsd.py --force'
 
@@ -80,6 +93,9 @@ class CacheWriter:
         shared1000 (np.ndarray): (N,) bool, the test images.
         num_repeats (np.ndarray, optional): (N,) trials averaged per image.
         image_files (Sequence[str], optional): (N,) image paths.
+        half_rows (np.ndarray, optional): (N_h,) increasing rows whose
+            split halves :meth:`add_halves` stores (raw NSD: the test
+            images shown 2 or more times).
 
     Raises:
         CacheWriteError: A write failed (checked at :meth:`check` and at the
@@ -91,7 +107,17 @@ class CacheWriter:
                  nsd_ids: np.ndarray,
                  shared1000: np.ndarray,
                  num_repeats: Optional[np.ndarray] = None,
-                 image_files: Optional[Sequence[str]] = None):
+                 image_files: Optional[Sequence[str]] = None,
+                 half_rows: Optional[np.ndarray] = None):
+        self.num_halves = None
+        if half_rows is not None:
+            half_rows = np.asarray(half_rows, np.int64)
+            if len(half_rows) and (
+                    (np.diff(half_rows) <= 0).any() or half_rows[0] < 0
+                    or half_rows[-1] >= len(nsd_ids)):
+                raise ValueError('half_rows must be increasing rows of the '
+                                 f'{len(nsd_ids)} images')
+            self.num_halves = len(half_rows)
         self.path = path
         os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
         self.out = AtomicHDF5(path)
@@ -103,6 +129,8 @@ class CacheWriter:
         if num_repeats is not None:
             create_dataset(self.file, 'num_repeats',
                            np.asarray(num_repeats, np.int64))
+        if half_rows is not None:
+            create_dataset(self.file, 'half_rows', half_rows)
         if image_files is not None:  # fixed length: filters refuse vlen
             encoded = [name.encode() for name in image_files]
             create_dataset(
@@ -143,6 +171,22 @@ class CacheWriter:
             shape=(self.num_images, num_voxels),
             dtype=np.float32,
             chunks=(1, num_voxels))
+
+    def add_halves(self, roi: str) -> h5py.Dataset:
+        """After :meth:`add_roi`: the ROI's (N_h, 2, V) float32 ``halves``
+        dataset, chunked by image, for the caller to fill: of the image of
+        row ``half_rows[i]``, ``[i, 0]`` the mean of its odd-numbered trials
+        (1st, 3rd, ...) and ``[i, 1]`` of its even-numbered ones."""
+        if self.num_halves is None:
+            raise ValueError('CacheWriter was made without half_rows')
+        num_voxels = len(self.file[f'rois/{roi}/coords'])
+        return create_dataset(
+            self.file[f'rois/{roi}'],
+            'halves',
+            shape=(self.num_halves, 2, num_voxels),
+            dtype=np.float32,
+            # h5py's guess for none: a chunk must not exceed the shape
+            chunks=(1, 2, num_voxels) if self.num_halves else True)
 
     def finish(self,
                subject: int,
@@ -241,6 +285,16 @@ class BrainCache:
         self.num_repeats = (self._read(
             require_dataset(f, 'num_repeats', (n, ), np.integer))
                             if 'num_repeats' in f else None)
+        self.half_rows = None  # Algonauts: no trials
+        if 'half_rows' in f:
+            self.half_rows = self._read(
+                require_dataset(f, 'half_rows', (None, ), np.integer))
+            if len(self.half_rows) and (
+                    (np.diff(self.half_rows) <= 0).any()
+                    or self.half_rows[0] < 0 or self.half_rows[-1] >= n):
+                raise NSDFormatError(
+                    self.path, f'half_rows are not increasing rows of its {n}'
+                    f' images; {REBUILD}')
         self.image_files = ([
             name.decode() for name in self._read(
                 require_dataset(f, 'image_files', (n, ), np.bytes_))
@@ -267,6 +321,10 @@ class BrainCache:
                                      np.floating)
             require_dataset(f, f'rois/{roi}/responses', (n, len(coords)),
                             np.float32)
+            if self.half_rows is not None:
+                require_dataset(f, f'rois/{roi}/halves',
+                                (len(self.half_rows), 2, len(coords)),
+                                np.float32)
 
     def _read(self, data: h5py.Dataset, selection=()) -> np.ndarray:
         return read(data, selection, REBUILD)
@@ -290,6 +348,15 @@ class BrainCache:
     def responses(self, roi: str, rows=()) -> np.ndarray:
         """(V,) responses of one row, or (N', V) of a row selection."""
         return self._read(self.file[f'rois/{roi}/responses'], rows)
+
+    def halves(self, roi: str, rows=()) -> Optional[np.ndarray]:
+        """(N_h', 2, V) split halves of the images ``half_rows[rows]``
+        (all by default): ``[:, 0]`` the mean of each image's odd-numbered
+        trials, ``[:, 1]`` of its even-numbered ones; None for a cache
+        without trials (Algonauts)."""
+        if self.half_rows is None:
+            return None
+        return self._read(self.file[f'rois/{roi}/halves'], rows)
 
     def coords(self, roi: str) -> np.ndarray:
         """(V, 3) float32 positions in mm."""

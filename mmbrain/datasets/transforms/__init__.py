@@ -1,3 +1,5 @@
+from .coco_labels import LoadCocoLabels
+from .corrupt import SeededCorrupt
 from .formatting import PackBrainInputs
 from .loading import (LoadBrainResponses, LoadCaption, LoadNSDImage,
                       LoadTargetVectors)
@@ -5,6 +7,7 @@ from .tokenization import TokenizeCaption
 from .views import AugmentedViews
 
 __all__ = [
-    'AugmentedViews', 'LoadBrainResponses', 'LoadCaption', 'LoadNSDImage',
-    'LoadTargetVectors', 'PackBrainInputs', 'TokenizeCaption'
+    'AugmentedViews', 'LoadBrainResponses', 'LoadCaption', 'LoadCocoLabels',
+    'LoadNSDImage', 'LoadTargetVectors', 'PackBrainInputs', 'SeededCorrupt',
+    'TokenizeCaption'
 ]

@@ -35,6 +35,10 @@ class PooledFeatures(BaseModule):
     @torch.no_grad()
     def forward(self, img: torch.Tensor) -> torch.Tensor:
         """(N, 3, H, W) normalised images -> (N, F) features."""
+        return self.features(img)
+
+    def features(self, img: torch.Tensor) -> torch.Tensor:
+        """:meth:`forward` with gradients (to attack the images)."""
         outs = self.backbone(img)
         feats = [
             F.adaptive_avg_pool2d(outs[i], self.pool_size).flatten(1)

@@ -1,7 +1,7 @@
 """Plot results the tools wrote: a transfer study's metrics or its paired
 comparisons, or a training run's curves.
 
-    # a panel per metric, a bar per arm, the std over seeds as error bars
+    # a panel per metric (the gated first), a bar per arm, its 95% interval
     python projects/transfer_study/tools/plot_results.py study \\
         work_dirs/transfer_study/study.json --out study.png
     # a panel per judged endpoint, a row per pair: difference and interval
@@ -38,7 +38,7 @@ def main():
     study = sub.add_parser('study', help="a transfer study's study.json")
     study.add_argument('study_json')
     study.add_argument('--metrics', nargs='+',
-                       help='panels (default: all five)')
+                       help='panels (default: every endpoint)')
     pairs = sub.add_parser(
         'comparisons', help="a transfer study's study.json, its paired "
         'comparisons')
@@ -58,9 +58,12 @@ def main():
         if 'summary' not in study:
             raise UserError(f'{args.study_json}: no "summary"; not the '
                              'study.json of transfer_study.py')
-        plot_study(study['summary'], args.out, title=args.title, **options)
+        plot_study(study['summary'], args.out, gates=study.get('gate'),
+                   title=args.title, **options)
     elif args.kind == 'comparisons':
-        comparisons = read_json(args.study_json).get('comparisons')
+        study = read_json(args.study_json)
+        comparisons = study.get('comparisons', []) + study.get(
+            'h3', {}).get('comparisons', [])
         if not comparisons:
             raise UserError(f'{args.study_json}: no "comparisons" (a study '
                              'of two seeds or more whose arms are compared)')

@@ -12,7 +12,9 @@ REPO_ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..', '..'))
 
 # the demo's arms: the shared starting point, the brain with its shuffled
 # control, image-only self-supervision (MoCo v3, chosen on the validation
-# probes), the brain on top of it, and captions of the same images
+# probes), the brain on top of it, captions of the same images, and the
+# positive control the validity gate rests on (taught the images' COCO
+# categories)
 DEMO_ARMS = (
     'random',
     'shuffled=configs/pretrain/demo/brainformer_convnext_demo_shuffled.py',
@@ -20,16 +22,21 @@ DEMO_ARMS = (
     'ssl=configs/pretrain/demo/mocov3_convnext_demo.py',
     'ssl+brain=configs/pretrain/demo/brainformer-mocov3_convnext_demo.py',
     'captions=configs/pretrain/demo/clip-captions_convnext_demo.py',
+    'labels=configs/pretrain/demo/labels_convnext_demo.py',
 )
-# the study's: those, the control of ssl+brain, and the positive control
-# (taught the generator's features) that the validity gate rests on
+# the study's: those, the control of ssl+brain, and the demo's second
+# positive control (taught the generator's own features)
 STUDY_ARMS = DEMO_ARMS + (
     'ssl+shuffled='
     'configs/pretrain/demo/brainformer-mocov3_convnext_demo_shuffled.py',
     'oracle=projects/transfer_study/configs/oracle_convnext_demo.py',
 )
+# the downstream configs: the ridge readout and RSA of the held-out
+# subject (encoding), the frozen probes, and the fine-tunes
 DEMO_DOWNSTREAM = dict(
     encoding='configs/encoding/demo/ridge_convnext_demo_random.py',
+    multilabel='configs/probes/demo/coco-multilabel_convnext_demo.py',
+    segmentation='configs/probes/demo/ade20k-linear_convnext_demo.py',
     mask_rcnn=(
         'configs/mask_rcnn/demo/mask-rcnn_convnext-demo_fpn_coco-demo_random.py'
     ),

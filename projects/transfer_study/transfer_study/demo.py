@@ -95,7 +95,8 @@ def run_demo(work_dir: str = 'work_dirs/demo',
     progress.update()
     run_stage('transfer study, one seed: the shared starting point (random '
               'init), the brain and its shuffled-fMRI control, image-only '
-              'self-supervision (MoCo v3), the brain on top of it, captions', [
+              'self-supervision (MoCo v3), the brain on top of it, captions, '
+              'and the positive control (COCO labels of the same images)', [
                   python, 'projects/transfer_study/tools/transfer_study.py',
                   '--seeds', str(seed), '--data-root', data_root,
                   '--subjects', *subjects, '--work-dir', work_dir,
@@ -120,11 +121,8 @@ def run_demo(work_dir: str = 'work_dirs/demo',
         data_root=data_root,
         seed=seed,
         seconds=round(time.time() - start, 1),
-        arms={arm: {k: v for k, v in runs[str(seed)].items() if k != 'probes'}
-              for arm, runs in study['runs'].items()},
-        probes={arm: runs[str(seed)]['probes']
-                for arm, runs in study['runs'].items()},
-        # endpoint -> does the oracle move it (the validity gate)
+        arms={arm: runs[str(seed)] for arm, runs in study['runs'].items()},
+        # endpoint -> does the positive control move it (the validity gate)
         gate={m: g['passed'] for m, g in study.get('gate', {}).items()},
         baselines=read_json(osp.join(root, baselines)),
         configs=dict(pretrain=study['arms'], **study['downstream']),

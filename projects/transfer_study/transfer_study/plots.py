@@ -1,28 +1,41 @@
 """The study's plots: its endpoints per arm, and its paired comparisons."""
 from typing import Dict, Optional, Sequence
 
+import numpy as np
+from scipy.stats import t as t_dist
+
 from mmbrain.visualization.canvas import agg_figure
-from .hypotheses import ENDPOINTS
+from .hypotheses import ENDPOINTS, FROZEN_ENDPOINTS
+
+ALL_ENDPOINTS = {**ENDPOINTS, **FROZEN_ENDPOINTS}
 
 # the controls, and the positive controls (green), apart from the brain arms
 CONTROL_COLORS = {'random': '0.55', 'shuffled': '#d98c1f',
+                  'ssl+shuffled': '#e8b26a', 'labels': '#2d7a47',
                   'oracle': '#3a9a5b', 'voxel-encoding': '#7cc48f'}
 
 
 def plot_study(summary: Dict[str, Dict[str, dict]],
                out_file: str,
-               metrics: Sequence[str] = tuple(ENDPOINTS),
-               title: Optional[str] = None) -> str:
+               metrics: Sequence[str] = tuple(ALL_ENDPOINTS),
+               gates: Optional[Dict[str, dict]] = None,
+               title: Optional[str] = None,
+               columns: int = 5) -> str:
     """One panel per metric, one horizontal bar per arm: the mean over
-    seeds, the std as an error bar and each seed as a dot.
+    seeds, its 95% t interval (two seeds or more) and each seed as a dot;
+    the endpoints the gate passes first, each panel saying how the gate
+    judged it.
 
     Args:
         summary (dict): arm -> metric -> ``{'mean', 'std', 'values'}``, the
             ``summary`` of a transfer study's ``study.json``; a metric an
             arm lacks (random init has no retrieval) leaves its bar out.
         out_file (str): The PNG to write.
-        metrics (Sequence[str]): Panels, in order.
+        metrics (Sequence[str]): Panels, in order (after the gated ones).
+        gates (dict, optional): The study's ``gate`` (metric ->
+            ``{'passed', ...}``).
         title (str, optional): Figure title.
+        columns (int): Panels per row.
 
     Returns:
         str: ``out_file``.
@@ -32,32 +45,46 @@ def plot_study(summary: Dict[str, Dict[str, dict]],
     if not metrics:
         raise ValueError(f'{out_file}: no arm has any of the metrics '
                          f'{list(metrics)}')
+    gates = gates or {}
+    # gated first, then those the gate fails, then those it did not judge
+    metrics.sort(key=lambda m: 0 if gates.get(m, {}).get('passed') else
+                 1 if m in gates else 2)
+    ncols = min(columns, len(metrics))
+    nrows = -(-len(metrics) // ncols)
     fig = agg_figure(
-        figsize=(2.6 * len(metrics) + 1.2, 0.32 * len(arms) + 1.3),
+        figsize=(2.7 * ncols + 1.2, (0.3 * len(arms) + 1.1) * nrows + 0.4),
         layout='tight')
-    axes = fig.subplots(1, len(metrics), sharey=True, squeeze=False)
+    axes = fig.subplots(nrows, ncols, sharey=True, squeeze=False).ravel()
     rows = range(len(arms))[::-1]  # the first arm on top
-    for ax, metric in zip(axes[0], metrics):
+    for ax, metric in zip(axes, metrics):
         for row, arm in zip(rows, arms):
             stats = summary[arm].get(metric)
             if stats is None:
                 continue
             values = stats['values']
             color = CONTROL_COLORS.get(arm, '#3b6fb6')
+            half = (t_dist.ppf(0.975, len(values) - 1) * stats['std'] /
+                    np.sqrt(len(values)) if len(values) > 1 else None)
             ax.barh(row, stats['mean'], color=color, alpha=0.75, height=0.7,
-                    xerr=stats['std'] if len(values) > 1 else None,
-                    error_kw=dict(capsize=2, lw=1))
+                    xerr=half, error_kw=dict(capsize=2, lw=1))
             ax.plot(values, [row] * len(values), 'k.', ms=3)
         if 'random' in arms and metric in summary['random']:
             ax.axvline(summary['random'][metric]['mean'], color='0.4',
                        ls='--', lw=0.8)
-        ax.set_title(ENDPOINTS.get(metric, metric), fontsize=9)
-        ax.tick_params(labelsize=8)
+        judged = ('' if metric not in gates else '\ngate: passed'
+                  if gates[metric]['passed'] else '\ngate: not passed')
+        ax.set_title(ALL_ENDPOINTS.get(metric, metric) + judged, fontsize=8,
+                     color='black' if not judged or gates[metric]['passed']
+                     else '0.45')
+        ax.tick_params(labelsize=7)
         ax.grid(axis='x', alpha=0.3)
-    axes[0, 0].set_yticks(list(rows), arms)
+    for ax in axes[len(metrics):]:
+        ax.set_visible(False)
+    for ax in axes[::ncols]:
+        ax.set_yticks(list(rows), arms)
     seeds = max(len(s['values']) for a in arms for s in summary[a].values())
-    default = (f'mean ± std over {seeds} seeds; dots: seeds'
-               if seeds > 1 else 'one seed (no error bars)')
+    default = (f'mean over {seeds} seeds, 95% t interval; dots: seeds'
+               if seeds > 1 else 'one seed (no intervals)')
     if 'random' in arms:
         default += '; dashed: random init'
     fig.suptitle(title or default, fontsize=9)
@@ -109,7 +136,7 @@ def plot_comparisons(comparisons: Sequence[dict],
                         xytext=(3, 0), textcoords='offset points',
                         va='center', fontsize=6.5, color='0.3')
         ax.axvline(0, color='0.4', ls='--', lw=0.8)
-        ax.set_title(ENDPOINTS.get(metric) or
+        ax.set_title(ALL_ENDPOINTS.get(metric) or
                      metric.split('/')[-1].replace('_', ' ') + ' probe',
                      fontsize=9)
         ax.tick_params(labelsize=8)

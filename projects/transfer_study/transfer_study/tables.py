@@ -2,16 +2,21 @@
 paired comparisons its verdict rests on, and tables.
 
 ``runs`` is ``arm -> seed -> run``, a run being the
-:data:`~.hypotheses.ENDPOINTS` of one arm and seed (None where the
-arm has no such figure), ``roi_median_r`` (ROI group -> median r) and
+:data:`~.hypotheses.ENDPOINTS` and :data:`~.hypotheses.FROZEN_ENDPOINTS` of
+one arm and seed (None where the arm has no such figure),
+``roi_median_r`` (ROI group -> median r) and, where the scene probes ran,
 ``probes`` (probe -> score).
 """
 import statistics
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from .arms import PAPER_ROWS
-from .hypotheses import (ALPHA, ENDPOINTS, GATE_ARM, GATE_BASELINE,
-                         GATE_MARGINS, JUDGED_ENDPOINTS, TARGET)
+from .hypotheses import (ALPHA, ENDPOINTS, FROZEN_ENDPOINTS, GATE_ARM,
+                         GATE_BASELINE, GATE_MARGINS, JUDGED_ENDPOINTS,
+                         TARGET)
+
+# figures in r, shown with 3 digits; the others are points (percent)
+IN_R = ('mean_r', 'rsa/mean', 'rsa_normalised/mean')
 from .statistics import holm, minimum_detectable_effect, paired_difference
 
 Runs = Dict[str, Dict[int, dict]]
@@ -31,9 +36,10 @@ def summarise(runs: Runs) -> Dict[str, dict]:
     summary = {}
     for arm, seeds in runs.items():
         summary[arm] = {}
-        for metric in ENDPOINTS:
+        for metric in (*ENDPOINTS, *FROZEN_ENDPOINTS):
             values = [
-                r[metric] for r in seeds.values() if r[metric] is not None
+                r[metric] for r in seeds.values()
+                if r.get(metric) is not None
             ]
             if values:
                 summary[arm][metric] = dict(
@@ -137,16 +143,18 @@ def verdict(comparisons: List[dict]) -> Dict[str, bool]:
 
 
 def gate(runs: Runs,
-         metrics: Sequence[str] = JUDGED_ENDPOINTS) -> Dict[str, dict]:
-    """Per endpoint: does :data:`GATE_ARM` beat :data:`GATE_BASELINE` by
-    its :data:`GATE_MARGINS` (see there), paired by seed? ``mean``,
-    ``low`` (the interval's lower end; None for one seed), ``margin``,
-    ``seeds`` and ``passed``. Empty without both arms."""
-    if GATE_ARM not in runs or GATE_BASELINE not in runs:
+         metrics: Sequence[str] = JUDGED_ENDPOINTS,
+         arm: str = GATE_ARM) -> Dict[str, dict]:
+    """Per endpoint: does ``arm`` (the positive control) beat
+    :data:`GATE_BASELINE` by its :data:`GATE_MARGINS` (see there), paired
+    by seed? ``mean``, ``low`` (the interval's lower end; None for one
+    seed), ``margin``, ``seeds`` and ``passed``. Empty without both
+    arms."""
+    if arm not in runs or GATE_BASELINE not in runs:
         return {}
     out = {}
     for metric in metrics:
-        seeds, a, b = paired(runs, GATE_ARM, GATE_BASELINE, metric)
+        seeds, a, b = paired(runs, arm, GATE_BASELINE, metric)
         if not seeds:
             continue
         if len(seeds) > 1:
@@ -161,15 +169,17 @@ def gate(runs: Runs,
     return out
 
 
-def gate_table(gates: Dict[str, dict]) -> str:
-    """One line per endpoint: the oracle's gain over the starting point,
-    the margin it must reach, and whether it does."""
-    lines = [f'{"endpoint":<28}{"oracle - random":>16}{"95% low":>10}'
-             f'{"margin":>8}  counts']
+def gate_table(gates: Dict[str, dict], arm: str = GATE_ARM) -> str:
+    """One line per endpoint: the control ``arm``'s gain over the starting
+    point, the margin it must reach, and whether it does."""
+    gain = f'{arm} - {GATE_BASELINE}'
+    lines = [f'{"endpoint":<30}{gain:>18}{"95% low":>10}{"margin":>8}  '
+             'passes']
     for metric, g in gates.items():
-        low = '-' if g['low'] is None else f'{g["low"]:.2f}'
-        lines.append(f'{metric:<28}{g["mean"]:>16.2f}{low:>10}'
-                     f'{g["margin"]:>8.1f}  {"yes" if g["passed"] else "no"}')
+        digits = 3 if metric in IN_R else 2
+        low = '-' if g['low'] is None else f'{g["low"]:.{digits}f}'
+        lines.append(f'{metric:<30}{g["mean"]:>18.{digits}f}{low:>10}'
+                     f'{g["margin"]:>8g}  {"yes" if g["passed"] else "no"}')
     return '\n'.join(lines)
 
 
@@ -181,14 +191,15 @@ def comparison_table(comparisons: List[dict]) -> str:
     """One line per compared pair and metric."""
     width = max([13] + [len(f'{r["arm"]} - {r["control"]}') + 2
                         for r in comparisons])
-    lines = [f'{"arm - control":<{width}}{"metric":>15}{"mean":>9}'
+    column = max([8] + [len(r['metric']) + 2 for r in comparisons])
+    lines = [f'{"arm - control":<{width}}{"metric":>{column}}{"mean":>9}'
              f'{"95% interval":>20}{"p":>8}{"p (Holm)":>10}{"MDE":>8}']
     for r in comparisons:
-        digits = 3 if r['metric'] == 'mean_r' else 2
+        digits = 3 if r['metric'] in IN_R else 2
         pair = f'{r["arm"]} - {r["control"]}'
         interval = f'{r["low"]:.{digits}f} to {r["high"]:.{digits}f}'
         lines.append(
-            f'{pair:<{width}}{r["metric"]:>15}{r["mean"]:>9.{digits}f}'
+            f'{pair:<{width}}{r["metric"]:>{column}}{r["mean"]:>9.{digits}f}'
             f'{interval:>20}{r["p"]:>8.3f}{r["p_holm"]:>10.3f}'
             f'{r["mde"]:>8.{digits}f}')
     return '\n'.join(lines)
@@ -223,15 +234,35 @@ def probe_table(runs: Runs) -> str:
 
 
 def format_table(summary: Dict[str, dict]) -> str:
-    """mean ± std per arm (a line) and endpoint (a column)."""
-    cell = {'mean_r': '{mean:.3f} ± {std:.3f}'}
+    """mean ± std per arm (a line) and endpoint of
+    :data:`~.hypotheses.ENDPOINTS` (a column)."""
     width = _arm_width(summary)
     lines = [f'{"arm":<{width}}' + ''.join(f'{m:>17}' for m in ENDPOINTS)]
     for arm, metrics in summary.items():
         lines.append(f'{arm:<{width}}' + ''.join(
-            f'{cell.get(m, "{mean:.1f} ± {std:.1f}").format(**metrics[m]):>17}'
-            if m in metrics else f'{"-":>17}' for m in ENDPOINTS))
+            f'{_mean_std(m, metrics[m]):>17}' if m in metrics else
+            f'{"-":>17}' for m in ENDPOINTS))
     return '\n'.join(lines)
+
+
+def endpoint_table(summary: Dict[str, dict],
+                   endpoints: Sequence[str] = tuple(FROZEN_ENDPOINTS)) -> str:
+    """mean ± std per endpoint (a line) and arm (a column)."""
+    width = max(len(m) for m in endpoints) + 2
+    column = max([15] + [len(a) + 2 for a in summary])
+    lines = [f'{"endpoint":<{width}}' +
+             ''.join(f'{a:>{column}}' for a in summary)]
+    for metric in endpoints:
+        lines.append(f'{metric:<{width}}' + ''.join(
+            f'{_mean_std(metric, summary[a][metric]):>{column}}'
+            if metric in summary[a] else f'{"-":>{column}}'
+            for a in summary))
+    return '\n'.join(lines)
+
+
+def _mean_std(metric: str, stats: dict) -> str:
+    digits = 3 if metric in IN_R else 1
+    return f'{stats["mean"]:.{digits}f} ± {stats["std"]:.{digits}f}'
 
 
 def ablation_table(summary: Dict[str, dict]) -> str:

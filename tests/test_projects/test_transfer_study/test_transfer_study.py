@@ -14,9 +14,12 @@ from projects.transfer_study.transfer_study.study import check_options
 
 
 def run(box, segm, miou, top5, r):
-    return dict(APbox=box, APsegm=segm, mIoU=miou, retrieval_top5=top5,
-                mean_r=r, roi_median_r={'floc-faces': r / 2, 'streams': r},
-                probes={'presence': 100 * r, 'pixel_miou': 10 * r})
+    return {'APbox': box, 'APsegm': segm, 'mIoU': miou,
+            'retrieval_top5': top5, 'mean_r': r,
+            'multilabel/linear_mAP': 100 * r, 'segmentation/mIoU': 10 * r,
+            'rsa/mean': r / 5,
+            'roi_median_r': {'floc-faces': r / 2, 'streams': r},
+            'probes': {'presence': 100 * r, 'pixel_miou': 10 * r}}
 
 
 def test_summary_by_hand():
@@ -41,6 +44,15 @@ def test_summary_by_hand():
     assert '18.0 ± 2.8' in table and '0.650 ± 0.071' in table
     # random: three 'mean ± std' cells, then no retrieval
     assert table.splitlines()[1].split()[10] == '-'
+    # the frozen endpoints: a line each, an arm a column; r in 3 digits
+    frozen = tables.endpoint_table(summary).splitlines()
+    assert frozen[0].split() == ['endpoint', 'random', 'ours']
+    assert frozen[1].split() == ['multilabel/linear_mAP', '50.0', '±',
+                                 '0.0', '65.0', '±', '7.1']
+    rsa = next(line for line in frozen if line.startswith('rsa/mean'))
+    assert rsa.split()[1:] == ['0.100', '±', '0.000', '0.130', '±',
+                               '0.014']
+    assert frozen[2].split()[1] == '-'  # no kNN figure
 
 
 def test_paired_comparisons_and_the_verdict_by_hand():
@@ -83,10 +95,11 @@ def test_paired_comparisons_and_the_verdict_by_hand():
     assert tables.compare({'ours': {0: runs['ours'][0]},
                            'random': runs['random']}, 'ours',
                           ['random']) == []
-    # the probes the runs have are endpoints too, by default
+    # the clean frozen probes are judged too, by default (not the scene
+    # probes, a demo extra)
     probes = tables.compare(runs, 'ours', ['random'])
     assert [r['metric'] for r in probes][3:] == [
-        'probes/presence', 'probes/pixel_miou']
+        'multilabel/linear_mAP', 'segmentation/mIoU']
     assert probes[3]['mean'] == pytest.approx(10.)  # 60 - 50 on every seed
 
 
@@ -118,49 +131,57 @@ def test_pre_registered_comparisons_and_the_target_by_hand():
 
 
 def test_the_gate_by_hand():
-    """An endpoint counts where the oracle beats the starting point by its
-    margin, with (from 2 seeds) the paired interval above 0."""
-    def probed(box, presence):
-        return dict(run(box, 5, 20, None, .5), probes=dict(
-            quadrant_category=40., presence=presence,
-            clock_vs_stop_sign=50., knn_quadrant_category=40.,
-            pixel_miou=20.))
+    """An endpoint counts where the positive control (labels) beats the
+    starting point by its margin, with (from 2 seeds) the paired interval
+    above 0; the oracle is judged alike, as a second control."""
+    def probed(box, linear_map):
+        return {**run(box, 5, 20, None, .5),
+                'multilabel/linear_mAP': linear_map}
 
     runs = {
         'random': {0: probed(10, 60), 1: probed(12, 62), 2: probed(11, 61)},
-        # APbox +0.5 (below its margin of 1); presence +5, +1, +9: mean 5,
+        # APbox +0.5 (below its margin of 1); mAP +5, +1, +9: mean 5,
         # sd 4, interval 5 -+ t(0.975, 2) 4 / sqrt(3)
-        'oracle': {0: probed(10.5, 65), 1: probed(12.5, 63),
+        'labels': {0: probed(10.5, 65), 1: probed(12.5, 63),
                    2: probed(11.5, 70)},
     }
     gates = tables.gate(runs)
     assert gates['APbox']['mean'] == pytest.approx(0.5)
     assert not gates['APbox']['passed']
-    presence = gates['probes/presence']
-    assert presence['mean'] == pytest.approx(5.)
+    linear = gates['multilabel/linear_mAP']
+    assert linear['mean'] == pytest.approx(5.)
     half = stats.t.ppf(0.975, 2) * 4 / 3**0.5
-    assert presence['low'] == pytest.approx(5 - half)
-    assert 5 - half < 0 and not presence['passed']  # reaches below 0
+    assert linear['low'] == pytest.approx(5 - half)
+    assert 5 - half < 0 and not linear['passed']  # reaches below 0
     # +5, +4, +6: sd 1, the interval 5 -+ 2.5
-    runs['oracle'][1], runs['oracle'][2] = probed(12.5, 66), probed(11.5, 67)
-    assert tables.gate(runs)['probes/presence']['passed']
+    runs['labels'][1], runs['labels'][2] = probed(12.5, 66), probed(11.5, 67)
+    assert tables.gate(runs)['multilabel/linear_mAP']['passed']
     # one seed: the mean against the margin alone
     one = tables.gate({a: {0: r[0]} for a, r in runs.items()})
-    assert one['probes/presence'] == dict(mean=5., low=None, margin=2.,
-                                          seeds=1, passed=True)
+    assert one['multilabel/linear_mAP'] == dict(mean=5., low=None,
+                                                margin=2., seeds=1,
+                                                passed=True)
     assert tables.gate({'random': runs['random']}) == {}
-    assert 'probes/presence' in tables.gate_table(gates)
+    assert 'multilabel/linear_mAP' in tables.gate_table(gates)
+    # the second control, by the same rule
+    runs['oracle'] = runs.pop('labels')
+    assert tables.gate(runs) == {}
+    assert tables.gate(runs, arm='oracle')['multilabel/linear_mAP'][
+        'passed']
 
 
 def test_arms_are_named_configs():
     arms = tool_arms.parse_arms(list(tool_arms.DEMO_ARMS))
     assert arms['random'] is None
     assert list(arms) == ['random', 'shuffled', 'recommended', 'ssl',
-                          'ssl+brain', 'captions']
+                          'ssl+brain', 'captions', 'labels']
     study = tool_arms.parse_arms(list(tool_arms.STUDY_ARMS))
-    assert list(study)[6:] == ['ssl+shuffled', 'oracle']
-    # every pre-registered comparison is between arms the study runs
-    assert all(a in study and b in study for a, b in hypotheses.COMPARISONS)
+    assert list(study)[7:] == ['ssl+shuffled', 'oracle']
+    # every pre-registered comparison is between arms the study runs, and
+    # the demo has the gate's arms
+    assert all(a in study and b in study for a, b in
+               hypotheses.COMPARISONS + hypotheses.H3_COMPARISONS)
+    assert {hypotheses.GATE_ARM, hypotheses.GATE_BASELINE} <= set(arms)
     with pytest.raises(UserError, match='NAME=CONFIG'):
         tool_arms.parse_arms(['shuffled'])
     with pytest.raises(UserError, match='no config'):

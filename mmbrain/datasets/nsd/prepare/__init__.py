@@ -8,7 +8,9 @@ block of images, whatever the number of sessions and images:
    session's trials and written sorted by nsdId.
 2. Averaging (:mod:`.averaging`, ``subjXX.h5``): the z-scores are averaged
    over the repeats of each image, a block of images at a time, straight
-   into the cache. Voxels that are NaN or constant in any session are
+   into the cache, and for the test images shown 2 or more times, over
+   their odd- and their even-numbered trials apart (the split halves of a
+   noise ceiling). Voxels that are NaN or constant in any session are
    dropped and counted.
 
 Every input is read and checked before stage 1 (:mod:`.inputs`), a few
@@ -19,7 +21,8 @@ its raw files (masks and label tables among them) are unchanged in size,
 time and content, and its checksums pass; otherwise the error says what
 differs or which dataset is damaged (:mod:`.reuse`).
 """
-from .averaging import average_repeats, read_trial_ids, write_averages
+from .averaging import (average_repeats, read_trial_ids, split_half_sums,
+                        write_averages)
 from .inputs import (SubjectInputs, SubjectVoxels, check_inputs,
                      content_digest, disk_needed, fingerprint,
                      load_subject_voxels, source_files)
@@ -33,5 +36,6 @@ __all__ = [
     'check_inputs', 'check_reuse', 'content_digest', 'disk_needed',
     'fingerprint', 'load_subject_voxels', 'prepare_sessions',
     'prepare_subject', 'read_trial_ids', 'session_file', 'source_files',
-    'write_averages', 'write_cache', 'write_session', 'zscore_session'
+    'split_half_sums', 'write_averages', 'write_cache', 'write_session',
+    'zscore_session'
 ]

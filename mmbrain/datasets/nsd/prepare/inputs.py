@@ -190,9 +190,13 @@ def check_inputs(root: str, subject: int, rois: Sequence[str],
 
 def disk_needed(inputs: SubjectInputs, sessions_to_write: int) -> int:
     """Bytes that stage 1 (``sessions_to_write`` session files) and the
-    cache take at most: their float32 responses, plus 10% for the voxel
+    cache take at most: their float32 responses (and the two split halves
+    of each test image shown 2 or more times), plus 10% for the voxel
     positions and HDF5's chunk indices (5% on the demo)."""
     session = inputs.trials_per_session * len(inputs.voxels.union)
-    images = len(np.unique(inputs.trial_ids))
-    cache = images * sum(len(c) for c in inputs.voxels.columns.values())
+    ids, repeats = np.unique(inputs.trial_ids, return_counts=True)
+    stim = inputs.stim
+    shared = stim.shared1000[np.searchsorted(stim.nsd_id, ids)]
+    rows = len(ids) + 2 * int((shared & (repeats >= 2)).sum())
+    cache = rows * sum(len(c) for c in inputs.voxels.columns.values())
     return int(1.1 * 4 * (sessions_to_write * session + cache))

@@ -99,8 +99,8 @@ def write_cache(root: str, subject: int, inputs: SubjectInputs, final: str,
                 chunk_trials: int, block_mb: float, force: bool,
                 progress: bool):
     """Both stages for a subject whose inputs are checked. Adds to
-    ``report`` the sessions reused, trials, images and voxels per ROI
-    group, and stores it in the cache."""
+    ``report`` the sessions reused, trials, images, test images with split
+    halves and voxels per ROI group, and stores it in the cache."""
     voxels = inputs.voxels
     session_files, reused = prepare_sessions(root, subject, inputs, sources,
                                              trials_dir, chunk_trials, force,
@@ -113,7 +113,11 @@ def write_cache(root: str, subject: int, inputs: SubjectInputs, final: str,
         rois={})
     stim = inputs.stim
     shared = stim.shared1000[np.searchsorted(stim.nsd_id, image_ids)]
-    with CacheWriter(final, image_ids, shared, num_repeats=counts) as out:
+    # the test images with split halves: shown 2 or more times
+    half_rows = np.flatnonzero(shared & (counts >= 2))
+    report.update(split_half_images=int(len(half_rows)))
+    with CacheWriter(final, image_ids, shared, num_repeats=counts,
+                     half_rows=half_rows) as out:
         outputs = []
         for roi, columns in voxels.columns.items():
             keep = ~bad[columns]
@@ -134,8 +138,9 @@ def write_cache(root: str, subject: int, inputs: SubjectInputs, final: str,
                 voxels=int(len(keep)),
                 dropped=int((~keep).sum()),
                 kept=int(keep.sum()))
+        halves = [out.add_halves(roi) for roi in voxels.columns]
         block = max(1, int(block_mb * 2**20 // (8 * len(voxels.union))))
         write_averages(session_files, outputs, image_ids, counts, block,
-                       out.check)
+                       out.check, halves=(half_rows, halves))
         out.finish(subject, list(voxels.columns), root, report, sources,
                    volume=(voxels.volume_shape, voxels.affine))
