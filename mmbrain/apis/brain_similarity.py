@@ -131,11 +131,14 @@ def rsa_metrics(features: np.ndarray,
     Returns:
         dict: ``rsa/<roi>``, ``rsa_ceiling/<roi>`` and
         ``rsa_normalised/<roi>`` (None without halves, or for a ceiling of
-        0 or below), ``rsa/mean`` and ``rsa_normalised/mean`` (the mean
-        over ROIs; None when an ROI has none).
+        0 or below), ``rsa/mean`` (the mean over ROIs) and
+        ``rsa_normalised/mean``: the mean score over the mean ceiling (not
+        the mean of the ratios, which one ROI with a ceiling near 0
+        sways), None without ceilings or for a mean ceiling of 0 or
+        below.
     """
     model_rdm = correlation_rdm(features)
-    metrics, raw, normalised = {}, [], []
+    metrics, raw, ceilings = {}, [], []
     for k, roi in enumerate(rois):
         value = compare_rdms(model_rdm, correlation_rdm(responses[k]), method)
         ceiling = None if halves is None else split_half_ceiling(
@@ -145,10 +148,12 @@ def rsa_metrics(features: np.ndarray,
         metrics[f'rsa_normalised/{roi}'] = (
             value / ceiling if ceiling is not None and ceiling > 0 else None)
         raw.append(value)
-        normalised.append(metrics[f'rsa_normalised/{roi}'])
+        ceilings.append(ceiling)
     metrics['rsa/mean'] = float(np.mean(raw))
-    metrics['rsa_normalised/mean'] = (None if None in normalised else float(
-        np.mean(normalised)))
+    mean_ceiling = None if None in ceilings else float(np.mean(ceilings))
+    metrics['rsa_normalised/mean'] = (
+        metrics['rsa/mean'] / mean_ceiling
+        if mean_ceiling is not None and mean_ceiling > 0 else None)
     return metrics
 
 

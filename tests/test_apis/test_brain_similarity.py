@@ -84,8 +84,10 @@ def test_metrics_with_and_without_a_ceiling(patterns):
         rdm_similarity(features, responses) / ceiling)
     assert metrics['rsa/mean'] == pytest.approx(
         (metrics['rsa/a'] + metrics['rsa/b']) / 2)
+    # the mean score over the mean ceiling
     assert metrics['rsa_normalised/mean'] == pytest.approx(
-        (metrics['rsa_normalised/a'] + metrics['rsa_normalised/b']) / 2)
+        metrics['rsa/mean'] /
+        ((metrics['rsa_ceiling/a'] + metrics['rsa_ceiling/b']) / 2))
 
     # no trials (Algonauts): the raw score alone, nothing made up
     bare = rsa_metrics(features, [responses], ['a'])

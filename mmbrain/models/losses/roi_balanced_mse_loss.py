@@ -1,4 +1,4 @@
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -6,21 +6,22 @@ import torch.nn as nn
 from mmbrain.registry import MODELS
 
 
-def roi_balanced_mse(preds: Sequence[torch.Tensor],
-                     targets: Sequence[torch.Tensor],
-                     masks: Optional[Sequence[torch.Tensor]] = None
-                     ) -> torch.Tensor:
-    """The mean over ROI groups of each group's mean squared error.
-
-    Each group's error is averaged over its own entries, so a group of
-    many voxels weighs no more than a group of few:
-    ``(1/R) sum_k sum_{n,v} m (y - t)^2 / sum_{n,v} m``.
+def group_balanced(elementwise: Callable, preds: Sequence[torch.Tensor],
+                   targets: Sequence[torch.Tensor],
+                   masks: Optional[Sequence[torch.Tensor]] = None,
+                   names: str = 'predictions') -> torch.Tensor:
+    """The mean over groups of each group's mean ``elementwise(pred,
+    target)`` over its own real entries:
+    ``(1/R) sum_k sum_{n,v} m l(y, t) / sum_{n,v} m``.
 
     Args:
+        elementwise (callable): (N, V_k) predictions and targets -> (N, V_k)
+            losses.
         preds (Sequence[Tensor]): Per group k, (N, V_k) predictions.
         targets (Sequence[Tensor]): Per group k, (N, V_k) targets.
         masks (Sequence[Tensor], optional): Per group k, (N, V_k) bool, the
             real entries (padding False). Defaults to all real.
+        names (str): What the predictions are, for the errors.
 
     Returns:
         Tensor: the scalar loss.
@@ -31,15 +32,25 @@ def roi_balanced_mse(preds: Sequence[torch.Tensor],
     losses = []
     for k, (pred, target) in enumerate(zip(preds, targets)):
         if pred.shape != target.shape:
-            raise ValueError(f'group {k}: predictions {tuple(pred.shape)} '
+            raise ValueError(f'group {k}: {names} {tuple(pred.shape)} '
                              f'but targets {tuple(target.shape)}')
-        error = (pred - target)**2
+        loss = elementwise(pred, target)
         if masks is None:
-            losses.append(error.mean())
+            losses.append(loss.mean())
         else:
-            mask = masks[k].to(error.dtype)
-            losses.append((error * mask).sum() / mask.sum().clamp(min=1))
+            mask = masks[k].to(loss.dtype)
+            losses.append((loss * mask).sum() / mask.sum().clamp(min=1))
     return torch.stack(losses).mean()
+
+
+def roi_balanced_mse(preds: Sequence[torch.Tensor],
+                     targets: Sequence[torch.Tensor],
+                     masks: Optional[Sequence[torch.Tensor]] = None
+                     ) -> torch.Tensor:
+    """The mean over ROI groups of each group's mean squared error
+    (:func:`group_balanced`): a group of many voxels weighs no more than a
+    group of few. Shapes as there."""
+    return group_balanced(lambda y, t: (y - t)**2, preds, targets, masks)
 
 
 @MODELS.register_module()
