@@ -19,6 +19,12 @@ changed and why; nothing else in the project patches third-party code.
 * ``package-lookup``: mmengine resolves ``mmdet::``/``mmseg::`` config paths
   with ``pkg_resources``, deprecated (and removed in setuptools 82). The three
   helpers involved are re-implemented with :mod:`importlib.metadata`.
+* ``transformers-5``: mmpretrain 1.2.0 imports its multimodal models (BLIP,
+  OFA, ...) whenever transformers >= 4.28 is installed, and under
+  transformers 5 they fail to import, and with them ``mmpretrain.models``.
+  When transformers >= 5 is installed, mmpretrain's own switch
+  (``mmpretrain.utils.dependency.WITH_MULTIMODAL``) is turned off, as if
+  their requirements were missing; mmbrain uses none of them.
 """
 import importlib.metadata
 import importlib.util
@@ -38,6 +44,9 @@ PATCHES = {
     'package-lookup':
     'mmengine 0.10.7 finds installed packages through pkg_resources, '
     'deprecated and removed in setuptools 82',
+    'transformers-5':
+    'mmpretrain 1.2.0 imports its multimodal models whenever transformers '
+    '>= 4.28 is installed, and they fail to import under transformers 5',
 }
 
 
@@ -138,6 +147,17 @@ def _patch_package_lookup():
     hub_module.get_installed_path = _get_installed_path
 
 
+def _skip_multimodal_under_transformers_5():
+    try:
+        version = importlib.metadata.version('transformers')
+    except importlib.metadata.PackageNotFoundError:
+        return
+    if int(version.split('.')[0]) < 5:
+        return
+    import mmpretrain.utils.dependency as dependency
+    dependency.WITH_MULTIMODAL = False
+
+
 def apply():
     """Apply every entry of :data:`PATCHES` (idempotent)."""
     from mmengine.runner import CheckpointLoader
@@ -147,6 +167,7 @@ def apply():
     CheckpointLoader.register_scheme(
         prefixes='', loader=load_local_checkpoint, force=True)
     _patch_package_lookup()
+    _skip_multimodal_under_transformers_5()
 
 
 apply()

@@ -1,4 +1,5 @@
 """mmbrain.compat: safe checkpoint loading and pkg_resources-free lookups."""
+import os
 import pickle
 import subprocess
 import sys
@@ -17,7 +18,8 @@ class Payload:
 
 def test_every_patch_is_documented():
     assert set(compat.PATCHES) == {
-        'checkpoint-allowlist', 'checkpoint-errors', 'package-lookup'
+        'checkpoint-allowlist', 'checkpoint-errors', 'package-lookup',
+        'transformers-5'
     }
     for name in compat.PATCHES:
         assert name in compat.__doc__
@@ -85,3 +87,27 @@ def test_scope_config_paths_without_pkg_resources():
                           capture_output=True,
                           text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
+
+
+def test_mmpretrain_models_import_under_transformers_5(tmp_path):
+    """A transformers 5 before the venv's packages (a fake one: its version,
+    and none of what mmpretrain's multimodal models import)."""
+    (tmp_path / 'transformers').mkdir()
+    (tmp_path / 'transformers' / '__init__.py').write_text(
+        "__version__ = '5.0.0'\n")
+    (tmp_path / 'transformers-5.0.0.dist-info').mkdir()
+    (tmp_path / 'transformers-5.0.0.dist-info' / 'METADATA').write_text(
+        'Metadata-Version: 2.1\nName: transformers\nVersion: 5.0.0\n')
+    env = dict(os.environ, PYTHONPATH=str(tmp_path))
+    proc = subprocess.run([
+        sys.executable, '-c', 'import mmbrain, mmpretrain.models\n'
+        'from mmpretrain.registry import MODELS\n'
+        "print(type(MODELS.build(dict(type='ConvNeXt', arch='tiny')))"
+        '.__name__)'
+    ],
+                          env=env,
+                          capture_output=True,
+                          text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ['ConvNeXt']

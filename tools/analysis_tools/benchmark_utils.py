@@ -1,5 +1,6 @@
-"""Timing helpers shared by the benchmark scripts beside this file, and the
-baseline run that measures an older commit's step beside today's."""
+"""Timing helpers shared by the benchmark scripts beside this file, a
+synthetic NSD to time the loader on, and the baseline run that measures an
+older commit's step beside today's."""
 import inspect
 import io
 import json
@@ -142,3 +143,49 @@ def loader_rate(dataset,
         for batch in loader:
             samples += len(batch['inputs'])
     return samples / (time.perf_counter() - start)
+
+
+def write_synthetic_nsd(root: str,
+                        voxels: Sequence[int],
+                        rois: Sequence[str],
+                        num_images: int = 1024,
+                        img_size: int = 224,
+                        raw_size: int = 64,
+                        subject: int = 1,
+                        seed: int = 0) -> str:
+    """A prepared NSD of random data under ``root``, for timing the loader
+    where no real one is at hand: the raw image brick (``raw_size`` px)
+    with the project's raw writer, its copy resized once to ``img_size``
+    (``resize_stimuli``, as ``tools/dataset_converters/resize_stimuli.py``
+    writes it) and one subject's cache (``CacheWriter``) of ``num_images``
+    images, the first tenth of them the test split, with ``voxels[k]``
+    voxels of ROI ``rois[k]``. Returns the resized brick's path relative to
+    ``root`` (the dataset's ``stimuli``)."""
+    # imported here: a baseline's worker imports this module with an older
+    # package, which may lack them
+    import numpy as np
+    from mmbrain.datasets.nsd import (CacheWriter, cache_path, raw_writer,
+                                      resize_stimuli)
+    from mmbrain.datasets.nsd.layout import stimuli_path
+    rng = np.random.default_rng(seed)
+    os.makedirs(osp.join(root, 'prepared'), exist_ok=True)
+    raw_writer.write_stimuli(
+        root,
+        rng.integers(0, 256, (num_images, raw_size, raw_size, 3),
+                     dtype=np.uint8))
+    brick = osp.join('prepared', f'nsd_stimuli_{img_size}.hdf5')
+    resize_stimuli(stimuli_path(root), osp.join(root, brick), img_size)
+    test = np.arange(num_images) < max(1, num_images // 10)
+    with CacheWriter(cache_path(osp.join(root, 'prepared'), subject),
+                     np.arange(num_images), test,
+                     num_repeats=np.full(num_images, 3)) as out:
+        for roi, v in zip(rois, voxels):
+            responses = out.add_roi(
+                roi, coords=rng.normal(0, 40, (v, 3)).astype(np.float32))
+            for start in range(0, num_images, 256):
+                rows = min(256, num_images - start)
+                responses[start:start + rows] = rng.standard_normal(
+                    (rows, v), dtype=np.float32)
+            out.check()
+        out.finish(subject, list(rois), root, dict(synthetic=True))
+    return brick
