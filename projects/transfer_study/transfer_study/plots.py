@@ -92,13 +92,17 @@ def plot_study(summary: Dict[str, Dict[str, dict]],
     return out_file
 
 
+# panels per row of a comparisons figure
+COMPARISON_COLUMNS = 4
+
+
 def plot_comparisons(comparisons: Sequence[dict],
                      out_file: str,
                      alpha: float = 0.05,
                      title: Optional[str] = None) -> str:
     """A forest plot of a study's paired comparisons: one panel per
-    endpoint (in its own units), one row per pair, the mean difference with
-    its 95% interval. Filled blue: the first arm better (mean > 0, Holm p
+    endpoint (in its own units, ``COMPARISON_COLUMNS`` panels a row), one
+    row per pair, the mean difference with its 95% interval. Filled blue: the first arm better (mean > 0, Holm p
     below ``alpha``); filled red: worse; hollow: not resolved.
 
     Args:
@@ -117,10 +121,16 @@ def plot_comparisons(comparisons: Sequence[dict],
     metrics = list(dict.fromkeys(r['metric'] for r in comparisons))
     pairs = list(dict.fromkeys((r['arm'], r['control']) for r in comparisons))
     rows = dict(zip(pairs, range(len(pairs))[::-1]))  # the first on top
+    cols = min(len(metrics), COMPARISON_COLUMNS)
+    grid_rows = -(-len(metrics) // cols)
     fig = agg_figure(
-        figsize=(2.5 * len(metrics) + 2.2, 0.42 * len(pairs) + 1.4),
+        figsize=(2.5 * cols + 2.2,
+                 (0.42 * len(pairs) + 1.0) * grid_rows + 0.4),
         layout='tight')
-    axes = fig.subplots(1, len(metrics), sharey=True, squeeze=False)[0]
+    grid = fig.subplots(grid_rows, cols, sharey=True, squeeze=False)
+    axes = grid.ravel()
+    for ax in axes[len(metrics):]:
+        ax.set_visible(False)
     for ax, metric in zip(axes, metrics):
         for r in comparisons:
             if r['metric'] != metric:
@@ -142,8 +152,8 @@ def plot_comparisons(comparisons: Sequence[dict],
         ax.tick_params(labelsize=8)
         ax.grid(axis='x', alpha=0.3)
         ax.margins(x=0.25)
-    axes[0].set_yticks(list(rows.values()),
-                       [f'{a} - {c}' for a, c in rows])
+    for ax in grid[:, 0]:
+        ax.set_yticks(list(rows.values()), [f'{a} - {c}' for a, c in rows])
     seeds = max(len(r.get('seeds', ())) for r in comparisons)
     fig.suptitle(title or (
         f'paired difference over {seeds} seeds, 95% interval; filled: Holm '
