@@ -70,7 +70,7 @@ def test_the_rehearsal_runs_end_to_end(two_subject_demo, run_tool,
     proc = run_tool([
         sys.executable, 'projects/transfer_study/tools/transfer_study.py',
         '--profile', PROFILE, '--rehearse', '--data-root', two_subject_demo,
-        '--subjects', '1', '2', '--arms', 'random',
+        '--subjects', '1', '2', '--jobs', '2', '--arms', 'random',
         'labels=configs/pretrain/demo/labels_convnext_demo.py'
     ], work_dir)
     study = json.loads((work_dir / 'study.json').read_text())
