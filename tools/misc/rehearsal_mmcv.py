@@ -11,7 +11,7 @@ from mmengine.config import Config
 
 from rehearsal_report import (REPO, SectionSkipped, Table, fill_row,
                               free_memory, one_line)
-from rehearsal_sections import Context, wall
+from rehearsal_sections import Context, is_oom, wall
 
 DOWNSTREAM = {  # (full-size config, tiny config, scope)
     'Mask R-CNN':
@@ -123,26 +123,34 @@ def mmcv_ops(ctx: Context, table: Table):
     if ctx.mmcv_cuda is not True:
         raise SectionSkipped(f'mmcv\'s CUDA ops do not run here '
                              f'({ctx.mmcv_cuda})')
-    ops = roi_ops(ctx.device)
-    table.row(check='RoIAlign').update(
-        result=ops['roi_align'], tolerance=1e-4, seconds='n/a',
-        passed=ops['roi_align'] <= 1e-4)
-    kept, same = ops['nms']
-    table.row(check='nms').update(
-        result=f'{kept} boxes kept', tolerance='the same boxes',
-        seconds='n/a', passed=same)
+    try:
+        ops = roi_ops(ctx.device)
+    except Exception as e:  # recorded in their rows; the steps still run
+        for check in ('RoIAlign', 'nms'):
+            row = table.row(check=check)
+            fill_row(row, f'error: {one_line(e)}')
+            row['passed'] = False
+    else:
+        table.row(check='RoIAlign').update(
+            result=ops['roi_align'], tolerance=1e-4, seconds='n/a',
+            passed=ops['roi_align'] <= 1e-4)
+        kept, same = ops['nms']
+        table.row(check='nms').update(
+            result=f'{kept} boxes kept', tolerance='the same boxes',
+            seconds='n/a', passed=same)
     for kind in DOWNSTREAM:
         for dtype in ('bf16', 'fp16'):
             row = table.row(check=f'{kind} step, {dtype}')
             try:
                 step = downstream_step(kind, ctx.device, dtype,
                                        ctx.args.tiny)
-            except torch.cuda.OutOfMemoryError:
-                step = None
             except Exception as e:  # recorded in its row
-                fill_row(row, f'error: {one_line(e)}')
-                row['passed'] = False
-                continue
+                if is_oom(e):
+                    step = None
+                else:
+                    fill_row(row, f'error: {one_line(e)}')
+                    row['passed'] = False
+                    continue
             finally:
                 free_memory(ctx.device)
             if step is None:

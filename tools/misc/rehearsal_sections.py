@@ -46,6 +46,22 @@ TOLERANCE = {
 CORRECTNESS_BATCH = 2
 
 
+def bare(error: Exception) -> Exception:
+    """A copy of ``error`` without its traceback (or a RuntimeError that
+    says it, where it cannot be copied)."""
+    try:
+        return copy.copy(error).with_traceback(None)
+    except Exception:  # an exception type that does not copy
+        return RuntimeError(one_line(error))
+
+
+def is_oom(error: BaseException) -> bool:
+    """Whether ``error`` is running out of GPU memory, also where
+    ``torch.compile`` wraps it (e.g. ``BackendCompilerFailed``)."""
+    return (isinstance(error, torch.cuda.OutOfMemoryError)
+            or 'out of memory' in str(error).lower())
+
+
 def once(method):
     """A method computed on its first call; its value, or its error, is
     what every later call gets."""
@@ -56,10 +72,14 @@ def once(method):
             try:
                 self.__dict__[name] = (True, method(self))
             except Exception as e:  # remembered and raised
-                self.__dict__[name] = (False, e)
+                # (remembered without its traceback, whose frames would
+                # keep their tensors on the GPU for the rest of the run;
+                # this first raise keeps it)
+                self.__dict__[name] = (False, bare(e))
+                raise
         ok, value = self.__dict__[name]
         if not ok:
-            raise value
+            raise bare(value)  # a copy: no traceback piles up on `value`
         return value
 
     return property(get)
@@ -184,10 +204,16 @@ def environment(ctx: Context, table: Table):
     else:
         info['gpu'] = 'none: --device cpu'
         info['bf16_supported'] = 'n/a: --device cpu (autocast runs bf16)'
-    import mmcv
-    from mmcv.ops import get_compiling_cuda_version
-    info['mmcv'] = mmcv.__version__
-    info['mmcv_built_with_cuda'] = get_compiling_cuda_version()
+    # (mmcv's compiled ops may not load against this torch: recorded, and
+    # the peak is still measured)
+    try:
+        import mmcv
+        info['mmcv'] = mmcv.__version__
+        from mmcv.ops import get_compiling_cuda_version
+        info['mmcv_built_with_cuda'] = get_compiling_cuda_version()
+    except Exception as e:  # recorded in the fields
+        for k in ('mmcv', 'mmcv_built_with_cuda'):
+            info[k] = info[k] or f'error: {one_line(e)}'
     info['mmcv_cuda_ops'] = ctx.mmcv_cuda
     gflops, what = ctx.peak
     info.update(peak_tflops=gflops / 1e3, peak_what=what)
@@ -403,11 +429,14 @@ def pretrain(ctx: Context, table: Table, compiled: bool):
         info.update(dict.fromkeys(
             ('gflops_per_sample', 'valid_gflops_per_sample'),
             f'error: {one_line(e)}'))
-    last = None  # (batch, seconds) of the last size measured
+    # (batch, seconds, compile seconds) of the last size measured: the
+    # next size's estimate scales the seconds but the compile's by batch
+    last = None
     for batch in ctx.args.batches:
         row = table.row(batch=batch)
-        if last and last[1] * batch / last[0] > ctx.budget.left():
-            fill_row(row, f'skipped: about {last[1] * batch / last[0]:.0f}'
+        needed = last and last[2] + (last[1] - last[2]) * batch / last[0]
+        if last and needed > ctx.budget.left():
+            fill_row(row, f'skipped: about {needed:.0f}'
                      f' s needed, {ctx.budget.left():.0f} s left')
             continue
         start = time.perf_counter()
@@ -415,7 +444,9 @@ def pretrain(ctx: Context, table: Table, compiled: bool):
         with cudnn_benchmark(ctx):
             try:
                 row.update(step_row(ctx, batch, compiled))
-            except torch.cuda.OutOfMemoryError:
+            except Exception as e:  # OOM recorded in its row
+                if not is_oom(e):
+                    raise
                 oom = True
             finally:
                 if compiled:
@@ -423,7 +454,9 @@ def pretrain(ctx: Context, table: Table, compiled: bool):
         free_memory(ctx.device)
         if oom:
             fill_row(row, 'OOM')
-        last = (batch, time.perf_counter() - start)
+        compile_s = row['compile_s']
+        last = (batch, time.perf_counter() - start,
+                compile_s if isinstance(compile_s, float) else 0.)
 
 
 def batches_plan(ctx: Context) -> List[dict]:
@@ -475,15 +508,19 @@ def ceiling(ctx: Context, table: Table):
                 row['compile_s'] = wall(lambda: step(forward, x), device)
             seconds = timed(lambda: step(forward, x), device,
                             ctx.args.repeats)
-        except torch.cuda.OutOfMemoryError:
-            pass
+        except Exception as e:  # OOM recorded in its row
+            if not is_oom(e):
+                raise
         finally:
             torch._dynamo.reset()
     if seconds is None:
         return fill_row(row, 'OOM')
+    try:
+        mfu = gflops * batch / seconds / ctx.peak[0]
+    except Exception as e:  # recorded in the field; the rate stands
+        mfu = f'error: {one_line(e)}'
     row.update(samples_per_s=batch / seconds, step_ms=1e3 * seconds,
-               peak_mem_gb=peak_memory_gb(device),
-               mfu=gflops * batch / seconds / ctx.peak[0])
+               peak_mem_gb=peak_memory_gb(device), mfu=mfu)
 
 
 # --------------------------------------------------------------------------
