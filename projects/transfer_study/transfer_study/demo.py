@@ -14,14 +14,14 @@ from mmbrain.datasets.demo.features_file import features_path
 from mmbrain.datasets.nsd import layout
 from mmbrain.utils import last_checkpoint, read_json, write_json
 from .arms import DEMO_ARMS, REPO_ROOT
+from .stages import StageProgress, move_aside, run_stage
+from .study import runs_of_other_data
 
 # the arms make demo fine-tunes Mask R-CNN and UperNet for: all but the
 # positive control, whose fine-tunes (its gate on AP and mIoU) the
 # five-seed study runs, to keep make demo's time
 FINETUNED = tuple(arm.partition('=')[0] for arm in DEMO_ARMS
                   if not arm.startswith('labels='))
-from .stages import StageProgress, move_aside, run_stage
-from .study import runs_of_other_data
 
 
 def demo_data(python: str, data_root: str, seed: int, progress: StageProgress,

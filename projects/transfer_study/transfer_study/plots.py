@@ -102,8 +102,9 @@ def plot_comparisons(comparisons: Sequence[dict],
                      title: Optional[str] = None) -> str:
     """A forest plot of a study's paired comparisons: one panel per
     endpoint (in its own units, ``COMPARISON_COLUMNS`` panels a row), one
-    row per pair, the mean difference with its 95% interval. Filled blue: the first arm better (mean > 0, Holm p
-    below ``alpha``); filled red: worse; hollow: not resolved.
+    row per pair, the mean difference with its 95% interval. Filled blue:
+    the first arm better (mean > 0, Holm p below ``alpha``); filled red:
+    worse; hollow: not resolved.
 
     Args:
         comparisons (Sequence[dict]): Rows with ``arm``, ``control``,
