@@ -5,6 +5,8 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
+# test processes (pytest-xdist): one per core; 0 runs the suite in this process
+PYTEST_WORKERS ?= auto
 WHEELS_ARGS ?=
 
 .PHONY: setup test demo wheels clean
@@ -13,7 +15,7 @@ setup:
 	VENV=$(VENV) bash tools/misc/setup_env.sh
 
 test: setup
-	$(PY) -m pytest tests $(PYTEST_ARGS)
+	$(PY) -m pytest tests -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 demo: setup
 	$(PY) projects/transfer_study/tools/run_demo.py

@@ -19,6 +19,11 @@ changed and why; nothing else in the project patches third-party code.
 * ``package-lookup``: mmengine resolves ``mmdet::``/``mmseg::`` config paths
   with ``pkg_resources``, deprecated (and removed in setuptools 82). The three
   helpers involved are re-implemented with :mod:`importlib.metadata`.
+* ``metafile-cache``: each time a config names an ``mmdet::`` or ``mmseg::``
+  file, mmengine first looks it up among the models of the package's
+  ``model-index.yml``, parsing every metafile it lists (about 100 YAML
+  files, 0.2-0.4 s) even for a ``_base_/`` file that no metafile names. The
+  YAML loader it calls is memoised, so each file is parsed once per process.
 * ``transformers-5``: mmpretrain 1.2.0 imports its multimodal models (BLIP,
   OFA, ...) whenever transformers >= 4.28 is installed, and under
   transformers 5 they fail to import, and with them ``mmpretrain.models``.
@@ -26,6 +31,7 @@ changed and why; nothing else in the project patches third-party code.
   (``mmpretrain.utils.dependency.WITH_MULTIMODAL``) is turned off, as if
   their requirements were missing; mmbrain uses none of them.
 """
+import functools
 import importlib.metadata
 import importlib.util
 import os.path as osp
@@ -44,6 +50,9 @@ PATCHES = {
     'package-lookup':
     'mmengine 0.10.7 finds installed packages through pkg_resources, '
     'deprecated and removed in setuptools 82',
+    'metafile-cache':
+    'mmengine 0.10.7 parses every metafile of mmdet/mmseg again for each '
+    "config path that names the package ('mmdet::...')",
     'transformers-5':
     'mmpretrain 1.2.0 imports its multimodal models whenever transformers '
     '>= 4.28 is installed, and they fail to import under transformers 5',
@@ -147,6 +156,15 @@ def _patch_package_lookup():
     hub_module.get_installed_path = _get_installed_path
 
 
+def _cache_metafiles():
+    """mmengine's config helpers load their YAML through a cache: only the
+    metafiles of installed packages pass through it, read, never changed."""
+    import mmengine.config.utils as config_utils
+    if not hasattr(config_utils.load, 'cache_info'):
+        config_utils.load = functools.lru_cache(maxsize=None)(
+            config_utils.load)
+
+
 def _skip_multimodal_under_transformers_5():
     try:
         version = importlib.metadata.version('transformers')
@@ -167,6 +185,7 @@ def apply():
     CheckpointLoader.register_scheme(
         prefixes='', loader=load_local_checkpoint, force=True)
     _patch_package_lookup()
+    _cache_metafiles()
     _skip_multimodal_under_transformers_5()
 
 

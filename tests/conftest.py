@@ -13,6 +13,16 @@ from mmbrain.datasets.nsd import layout, prepare_subject, raw_writer
 TOY_MODULES = osp.join(osp.dirname(osp.abspath(__file__)), 'test_tools')
 
 
+def pytest_configure(config):
+    """Under pytest-xdist (``make test`` runs a worker per core), each
+    worker and the commands its tests run use one thread, so that the
+    workers do not oversubscribe the cores."""
+    if os.environ.get('PYTEST_XDIST_WORKER'):
+        import torch
+        os.environ.update(OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
+        torch.set_num_threads(1)
+
+
 class MiniNSD:
     """A hand-built NSD in the real layout, small enough to check by hand:
     each subject sees 4 images twice over 2 sessions of 4 trials, in a

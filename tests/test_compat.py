@@ -18,8 +18,8 @@ class Payload:
 
 def test_every_patch_is_documented():
     assert set(compat.PATCHES) == {
-        'checkpoint-allowlist', 'checkpoint-errors', 'package-lookup',
-        'transformers-5'
+        'checkpoint-allowlist', 'checkpoint-errors', 'metafile-cache',
+        'package-lookup', 'transformers-5'
     }
     for name in compat.PATCHES:
         assert name in compat.__doc__
@@ -111,3 +111,17 @@ def test_mmpretrain_models_import_under_transformers_5(tmp_path):
                           timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.split() == ['ConvNeXt']
+
+
+def test_a_package_config_parses_its_metafiles_once(repo_root):
+    """A second config naming ``mmdet::`` files reads no YAML again, and
+    parses to the same config."""
+    import mmengine.config.utils as config_utils
+    from mmengine.config import Config
+    path = os.path.join(repo_root, 'configs', 'mask_rcnn',
+                        'mask-rcnn_convnext-s_fpn_amp-1x_coco-nonsd_brain.py')
+    first = Config.fromfile(path)
+    parsed = config_utils.load.cache_info().misses
+    assert parsed > 10  # mmdet's model index and its metafiles
+    assert Config.fromfile(path).to_dict() == first.to_dict()
+    assert config_utils.load.cache_info().misses == parsed

@@ -185,9 +185,9 @@ def help_problem(root: str, tool: str, python: str) -> str:
     return ''
 
 
-def check(root: str, run_help: bool = True,
-          python: str = sys.executable) -> List[str]:
-    """Every problem of the docs under ``root``, one string each."""
+def path_problems(root: str) -> Tuple[List[str], Dict[str, str]]:
+    """The problems of the links and named paths of the docs under
+    ``root``, and every tool they name, with where it is first named."""
     problems, tools = [], {}
     cache: Dict[str, Set[str]] = {}
     for path in documents(root):
@@ -198,6 +198,13 @@ def check(root: str, run_help: bool = True,
                 problems.append(f'{where}: {named} does not exist')
             elif is_tool(named):
                 tools.setdefault(named, where)
+    return problems, tools
+
+
+def check(root: str, run_help: bool = True,
+          python: str = sys.executable) -> List[str]:
+    """Every problem of the docs under ``root``, one string each."""
+    problems, tools = path_problems(root)
     if run_help:
         with ThreadPoolExecutor(max_workers=2) as pool:
             answers: Dict[str, str] = dict(

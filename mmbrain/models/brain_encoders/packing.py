@@ -39,14 +39,15 @@ class WindowLayout:
 
     Attributes:
         full (Tensor): (F, w) long, the token of each position.
-        tail (Tensor): (B, P) long, the token of each position, T past a
-            window's end (a zero sentinel row).
+        tail (Tensor): (B, P) long, the token of each position; past a
+            window's end, its first token (a key masked out and a query
+            whose output is dropped, so any row would do).
         tail_mask (Tensor): (B, P) bool, True on valid positions.
         tail_valid (Tensor): (C_t,) long, the valid positions in the
             flattened (B * P) tail windows.
         copy_token (Tensor): (C,) long, the token of each copy.
-        copy_window (Tensor): (C,) long, the window (sample order) of each
-            copy.
+        window_order (Tensor): (W,) long, each window's (sample order)
+            row among the full windows followed by the tail ones.
         count (Tensor): (W, 1) float, valid tokens per window, sample order.
     """
     full: torch.Tensor
@@ -54,7 +55,7 @@ class WindowLayout:
     tail_mask: torch.Tensor
     tail_valid: torch.Tensor
     copy_token: torch.Tensor
-    copy_window: torch.Tensor
+    window_order: torch.Tensor
     count: torch.Tensor
 
 
@@ -108,17 +109,18 @@ def _layouts(lengths: Sequence[np.ndarray], width: int,
         sample = np.repeat(np.arange(len(length)), num)
         j = np.arange(num.sum()) - np.repeat(np.cumsum(num) - num, num)
         start = first[sample] + j * stride
-        windows.append((start, np.minimum(width, length[sample] - j * stride),
-                        int(length.sum())))
-    tail_width = max([int(c[c < width].max(initial=0)) for _, c, _ in windows])
+        windows.append((start, np.minimum(width, length[sample] - j * stride)))
+    tail_width = max([int(c[c < width].max(initial=0)) for _, c in windows])
     layouts = []
-    for start, valid, num_tokens in windows:
+    for start, valid in windows:
         is_full = valid == width
         full = start[is_full, None] + np.arange(width)
         pos = np.arange(tail_width)
         tail_mask = pos < valid[~is_full, None]
-        tail = np.where(tail_mask, start[~is_full, None] + pos, num_tokens)
-        window = np.arange(len(start))
+        tail = start[~is_full, None] + np.where(tail_mask, pos, 0)
+        # the full windows, then the tail ones; inverted: each one's row
+        window_order = np.argsort(np.concatenate(
+            [np.flatnonzero(is_full), np.flatnonzero(~is_full)]))
         layouts.append(WindowLayout(
             full=torch.from_numpy(full),
             tail=torch.from_numpy(tail),
@@ -126,10 +128,7 @@ def _layouts(lengths: Sequence[np.ndarray], width: int,
             tail_valid=torch.from_numpy(np.flatnonzero(tail_mask)),
             copy_token=torch.from_numpy(
                 np.concatenate([full.ravel(), tail[tail_mask]])),
-            copy_window=torch.from_numpy(np.concatenate([
-                np.repeat(window[is_full], width),
-                np.repeat(window[~is_full], valid[~is_full])
-            ])),
+            window_order=torch.from_numpy(window_order),
             count=torch.from_numpy(valid[:, None].astype(np.float32))))
     return layouts
 

@@ -75,9 +75,8 @@ class RoiTransformerBlock(nn.Module):
         full, tail = [], []
         for r, (x, lay) in enumerate(zip(xs, layouts)):
             qkv = self.qkv[r](self.norm1[r](x))  # (T, 3d)
-            qkv = torch.cat([qkv, qkv.new_zeros(1, qkv.shape[1])])
-            full.append(qkv[lay.full])
-            tail.append(qkv[lay.tail])
+            full.append(gather_rows(qkv, lay.full))
+            tail.append(gather_rows(qkv, lay.tail))
         full = self.attend(torch.cat(full)).split(
             [len(lay.full) for lay in layouts])
         tail = self.attend(torch.cat(tail), torch.cat(
@@ -86,10 +85,30 @@ class RoiTransformerBlock(nn.Module):
         outs = []
         for r, (x, lay) in enumerate(zip(xs, layouts)):
             att = torch.cat([full[r].flatten(0, 1),
-                             tail[r].flatten(0, 1)[lay.tail_valid]])
-            y = x[lay.copy_token] + self.proj[r](att)  # (C, d)
+                             gather_rows(tail[r].flatten(0, 1),
+                                         lay.tail_valid)])
+            y = gather_rows(x, lay.copy_token) + self.proj[r](att)  # (C, d)
             y = y + self.mlp[r](self.norm2[r](y))
-            sums = y.new_zeros(len(lay.count), y.shape[1]).index_add(
-                0, lay.copy_window, y)
-            outs.append(sums / lay.count.to(y.dtype))
+            outs.append(window_means(y, lay))
         return outs
+
+
+def gather_rows(x: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """(M, ...) rows of ``x`` at ``index`` (any shape) -> (*index.shape,
+    ...). ``index_select``, whose backward adds whole rows, where advanced
+    indexing's backward accumulates element by element (serially on the
+    CPU)."""
+    return x.index_select(0, index.flatten()).view(*index.shape, *x.shape[1:])
+
+
+def window_means(y: torch.Tensor, lay: WindowLayout) -> torch.Tensor:
+    """(C, d) outputs of a layout's copies -> (W, d) the mean of each
+    window, in sample order. Full windows' copies are consecutive rows of
+    ``w`` (a reshape); tail windows' are placed in their padded (B, P)
+    grid, zeros elsewhere."""
+    (num_full, width), dim = lay.full.shape, y.shape[1]
+    full = y[:num_full * width].view(num_full, width, dim).sum(1)
+    tail = y.new_zeros(lay.tail.numel(), dim).index_copy(
+        0, lay.tail_valid, y[num_full * width:])
+    sums = torch.cat([full, tail.view(*lay.tail.shape, dim).sum(1)])
+    return sums.index_select(0, lay.window_order) / lay.count.to(y.dtype)
