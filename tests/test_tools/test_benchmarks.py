@@ -104,9 +104,11 @@ def test_benchmark_prepare(last_line, tmp_path):
     out = last_line([
         'tools/analysis_tools/benchmark_prepare.py', '--sessions', '1', '2',
         '--voxels', '600', '--trials', '30', '--volume', '12', '10', '8',
-        '--work-dir', str(tmp_path)
+        '--work-dir', str(tmp_path), '--mindeye2'
     ])
     assert set(out) == {'peak_rss_ratio', 'first_s_per_session',
                         'last_s_per_session', 'last_gb_per_s',
-                        'first_peak_rss_mb', 'last_peak_rss_mb'}
+                        'last_mindeye2_s_per_session', 'first_peak_rss_mb',
+                        'last_peak_rss_mb'}
     assert out['last_peak_rss_mb'] > 0
+    assert out['last_mindeye2_s_per_session'] > 0

@@ -3,7 +3,7 @@ and the time to open and verify the cache it writes.
 
     python tools/analysis_tools/benchmark_prepare.py [--sessions 1 4 16]
         [--voxels 38000] [--work-dir /tmp/benchmark_prepare]
-        [--baseline REF]
+        [--baseline REF | --mindeye2]
 
 Writes ``max(--sessions)`` raw session files of the real size (750 trials of
 an 83 x 104 x 81 int16 volume, about 1 GB each), ROI masks of six groups in
@@ -16,6 +16,12 @@ best of 5), and ``BrainCache`` and ``verify`` with the cache's pages
 dropped first, and warm. The benchmark prints a line per count: time per
 session, GB/s of raw betas read, the process's peak RSS and its RSS after
 imports, the input check's time, and the cache's size and times.
+
+``--mindeye2`` also writes the sessions as MindEye2's release holds them
+(``betas_all_subj01_fp32_renorm.hdf5``: nsdgeneral, here the union of the
+groups, z-scored over the pooled trials) and prepares each count from it
+(``prepare_subject(mindeye2_dir=...)``) in the same way, and prints the
+raw route's time over it.
 
 ``--baseline REF`` measures the same with the ``mmbrain`` package of the
 git revision REF (``git archive``, a child process) on the same raw files,
@@ -38,7 +44,9 @@ from multiprocessing import get_context
 import numpy as np
 
 from benchmark_utils import print_comparison, run_baseline
+from mmbrain.datasets.demo.mindeye2 import write_release_betas
 from mmbrain.datasets.nsd import layout, raw_writer
+from mmbrain.datasets.nsd.mindeye2 import BETAS_FILE
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -64,6 +72,7 @@ def write_raw(root: str, sessions: int, voxels: int, trials: int,
         labels[roi] = np.zeros(np.prod(volume), dtype=np.int16)
         labels[roi][flat[bounds[k]:bounds[k + 1]]] = 1
         labels[roi] = labels[roi].reshape(volume)
+    labels['nsdgeneral'] = sum(labels.values()).clip(max=1)
     raw_writer.write_rois(root, 1, labels, np.eye(4))
     for session in range(1, sessions + 1):
         raw_writer.write_betas(root, 1, session, (rng.integers(
@@ -76,7 +85,8 @@ def subject_with(raw: str, root: str, sessions: int):
     ``raw`` (symbolic links)."""
     shutil.rmtree(root, ignore_errors=True)
     for path in ([layout.expdesign_path(raw), layout.stim_info_path(raw)] +
-                 [layout.roi_path(raw, 1, roi) for roi in layout.ROI_GROUPS]
+                 [layout.roi_path(raw, 1, roi)
+                  for roi in layout.ROI_GROUPS + ('nsdgeneral', )]
                  + [layout.betas_path(raw, 1, s)
                     for s in range(1, sessions + 1)]):
         link = osp.join(root, osp.relpath(path, raw))
@@ -119,21 +129,32 @@ def best_of(fn, repeats: int) -> float:
     return min(times)
 
 
-def timed_prepare(root: str, out_dir: str, sessions: int) -> dict:
+def timed_prepare(root: str, out_dir: str, sessions: int,
+                  release: str = None, trials: int = 750) -> dict:
     """Runs in a fresh process: seconds of the input check and of the
-    preparation, peak RSS, RSS after imports; then the cache's size and the
+    preparation (from MindEye2's betas in the folder ``release`` when
+    given), peak RSS, RSS after imports; then the cache's size and the
     seconds to open it (warm), and to open and verify it (cold, warm)."""
     from mmbrain.datasets.nsd import BrainCache
     from mmbrain.datasets.nsd.prepare import check_inputs, prepare_subject
     import_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    betas = [layout.betas_path(root, 1, s) for s in range(1, sessions + 1)]
+    if release is None:
+        betas = [layout.betas_path(root, 1, s)
+                 for s in range(1, sessions + 1)]
+        kwargs = {}
+    else:
+        betas = [osp.join(release, BETAS_FILE.format(1))]
+        kwargs = dict(mindeye2_dir=release, trials_per_session=trials)
     start = time.perf_counter()
-    check_inputs(root, 1, layout.ROI_GROUPS, list(range(1, sessions + 1)))
+    if release is None:
+        check_inputs(root, 1, layout.ROI_GROUPS,
+                     list(range(1, sessions + 1)))
     check_s = time.perf_counter() - start
     drop_from_page_cache(betas)  # what the check read, cold again
     start = time.perf_counter()
     report = prepare_subject(
-        root, 1, out_dir, allow_partial=True, force=True, progress=False)
+        root, 1, out_dir, allow_partial=True, force=True, progress=False,
+        **kwargs)
     seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     cache = osp.join(out_dir, 'subj01.h5')
@@ -158,7 +179,7 @@ def measure(args) -> list:
     sessions."""
     raw = osp.join(args.work_dir, 'raw')
     spec = dict(sessions=max(args.sessions), voxels=args.voxels,
-                trials=args.trials, volume=args.volume)
+                trials=args.trials, volume=args.volume, nsdgeneral=True)
     spec_file = osp.join(raw, 'spec.json')
     if not (osp.exists(spec_file) and json.load(open(spec_file)) == spec):
         shutil.rmtree(raw, ignore_errors=True)
@@ -182,8 +203,27 @@ def measure(args) -> list:
         with pool.Pool(1, maxtasksperchild=1) as workers:
             result = workers.apply(
                 timed_prepare, (root, osp.join(root, 'prepared'), sessions))
+        if args.mindeye2:
+            release = osp.join(root, 'mindeye2')
+            # in a child: this process's peak memory would pass to the next
+            # (a fork keeps it), and the measured ones report their own
+            with pool.Pool(1, maxtasksperchild=1) as workers:
+                workers.apply(write_release_betas, (root, release, 1))
+            drop_from_page_cache([osp.join(release, BETAS_FILE.format(1))])
+            with pool.Pool(1, maxtasksperchild=1) as workers:
+                result['mindeye2_s'] = workers.apply(
+                    timed_prepare, (root, osp.join(root, 'prepared_me2'),
+                                    sessions, release,
+                                    args.trials))['seconds']
+            print(f'{sessions:>3} sessions: {result["seconds"]:.1f} s from '
+                  f'the session files, {result["mindeye2_s"]:.1f} s from '
+                  "MindEye2's betas file (same cache, nsdgeneral only): "
+                  f'{result["seconds"] / result["mindeye2_s"]:.2f}x',
+                  flush=True)
         row = dict(
             sessions=sessions,
+            mindeye2_s_per_session=result.get('mindeye2_s', np.nan) /
+            sessions,
             images=result['images'],
             seconds_per_session=result['seconds'] / sessions,
             gb_per_s=sessions * session_gb / result['seconds'],
@@ -212,6 +252,10 @@ def parse_args():
     parser.add_argument('--volume', type=int, nargs=3, default=[83, 104, 81])
     parser.add_argument('--work-dir', default='/tmp/benchmark_prepare')
     parser.add_argument(
+        '--mindeye2', action='store_true',
+        help="also prepare each count from MindEye2's betas file, written "
+        'from the same sessions')
+    parser.add_argument(
         '--baseline', metavar='REF',
         help='a git revision whose preparation is measured beside today\'s')
     # the baseline's child process: its rows, JSON last
@@ -231,6 +275,7 @@ def main():
         first_s_per_session=first['seconds_per_session'],
         last_s_per_session=last['seconds_per_session'],
         last_gb_per_s=last['gb_per_s'],
+        last_mindeye2_s_per_session=last['mindeye2_s_per_session'],
         first_peak_rss_mb=first['peak_rss_mb'],
         last_peak_rss_mb=last['peak_rss_mb'])
     if args.baseline:

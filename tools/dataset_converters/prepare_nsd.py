@@ -12,6 +12,13 @@ the user gives, one (V, 3) .npy per subject and hemisphere::
         --vertex-coords 'coords/subj{subject:02d}_{hemi}.npy' \
         --stim-info data/nsd/nsddata/experiments/nsd/nsd_stim_info_merged.csv
 
+MindEye2's preprocessed betas (``betas_all_subjXX_fp32_renorm.hdf5``) can
+stand in for the session files; the ROI groups then keep their voxels in
+nsdgeneral, and the counts left out are printed::
+
+    python tools/dataset_converters/prepare_nsd.py data/nsd --subjects 1 \
+        --mindeye2-dir data/mindeye2
+
 Any mask of a subject's ``roi/`` folder can be kept, narrowed to some of
 its labels (named by ``nsddata/freesurfer/subjXX/label/<mask>.mgz.ctab``)::
 
@@ -53,6 +60,7 @@ from mmbrain.datasets.nsd.algonauts import (HEMISPHERES,
 from mmbrain.datasets.nsd.layout import (ROI_GROUPS, check_rois, check_root,
                                          check_subject, require_mask,
                                          session_span)
+from mmbrain.datasets.nsd.mindeye2 import TRIALS_PER_SESSION
 from mmbrain.utils import UserError, report_user_errors
 
 
@@ -100,6 +108,16 @@ def parse_args():
     parser.add_argument('--format', choices=['nsd', 'algonauts'],
                         default='nsd')
     parser.add_argument(
+        '--mindeye2-dir', metavar='DIR',
+        help="read the betas from MindEye2's preprocessed "
+        'betas_all_subjXX_fp32_renorm.hdf5 in DIR (a wds/ folder beside it '
+        'is checked against the design) instead of the session files; '
+        'the masks, design and stimulus table still come from data_root')
+    parser.add_argument(
+        '--trials-per-session', type=int, default=TRIALS_PER_SESSION,
+        help="--mindeye2-dir: trials of a session in MindEye2's betas "
+        f"(NSD's {TRIALS_PER_SESSION})")
+    parser.add_argument(
         '--vertex-coords',
         help='algonauts: path pattern with {subject} and {hemi}')
     parser.add_argument(
@@ -118,6 +136,10 @@ def parse_args():
              'once (--subjects takes several numbers: --subjects 1 2 3)')
     if args.format == 'algonauts' and not args.vertex_coords:
         fail('--format algonauts needs --vertex-coords')
+    if args.format == 'algonauts' and args.mindeye2_dir:
+        fail('--mindeye2-dir reads NSD masks: not with --format algonauts')
+    if args.mindeye2_dir and not osp.isdir(args.mindeye2_dir):
+        fail(f'--mindeye2-dir {args.mindeye2_dir}: no such folder')
     if args.workers < 1:
         fail('--workers must be at least 1')
     try:
@@ -168,7 +190,9 @@ def prepare_one(args, out_dir: str, subject: int) -> dict:
                 block_mb=args.block_mb,
                 allow_partial=args.allow_partial,
                 force=args.force,
-                progress=args.workers == 1)
+                progress=args.workers == 1,
+                mindeye2_dir=args.mindeye2_dir,
+                trials_per_session=args.trials_per_session)
     except UserError as e:  # a mistake or a problem of the data: one line
         return dict(subject=subject, error=str(e))
     except Exception:  # a bug: keep its traceback, let the others finish
@@ -198,9 +222,14 @@ def print_result(result: dict):
     print(f'subject {subject} {state}: {details}, '
           f'{result["seconds"]:.2f}s, peak memory {result["peak_mb"]:.0f} '
           'MB')
+    if report.get('betas', 'session files') != 'session files':
+        print(f'  betas from {report["betas"]}')
     for roi, counts in report['rois'].items():
+        outside = counts.get('outside_nsdgeneral')
         print(f'  {roi:<15} {counts["kept"]:>6} voxels kept, '
-              f'{counts["dropped"]} dropped (NaN or constant)')
+              f'{counts["dropped"]} dropped (NaN or constant)' +
+              ('' if outside is None else
+               f', {outside} outside nsdgeneral (not in the betas)'))
     sys.stdout.flush()
 
 

@@ -5,25 +5,35 @@ import numpy as np
 
 from .hdf5 import open_hdf5, read, require_dataset
 from .layout import NSDFormatError
+from .mindeye2 import IMAGE_SIZE
 from .atomic_hdf5 import AtomicHDF5, create_dataset
 
 
 class NSDStimuli:
-    """Lazy reader of the ``imgBrick`` dataset, (N, H, W, 3) uint8.
+    """Lazy reader of an image brick: NSD's ``imgBrick``, (N, H, W, 3)
+    uint8, or MindEye2's ``images`` (``coco_images_224_float16.hdf5``),
+    (N, 3, 224, 224) float16 in [0, 1], given as uint8 (x 255, rounded).
 
     The file is opened on first access in each process, so an instance can
     be handed to dataloader workers.
 
     Args:
-        path (str): ``nsd_stimuli.hdf5``.
+        path (str): ``nsd_stimuli.hdf5`` or ``coco_images_224_float16.hdf5``.
     """
 
     def __init__(self, path: str):
         self.path = path
         self._file = None
         with open_hdf5(path) as f:
-            self.shape = require_dataset(f, 'imgBrick', (None, None, None, 3),
-                                         np.uint8).shape
+            if 'images' in f and 'imgBrick' not in f:  # MindEye2's
+                self.key = 'images'
+                self.shape = require_dataset(
+                    f, 'images', (None, 3, IMAGE_SIZE, IMAGE_SIZE),
+                    np.float16).shape
+            else:
+                self.key = 'imgBrick'
+                self.shape = require_dataset(
+                    f, 'imgBrick', (None, None, None, 3), np.uint8).shape
 
     def __len__(self) -> int:
         return self.shape[0]
@@ -36,7 +46,11 @@ class NSDStimuli:
                 f'(0..{self.shape[0] - 1})')
         if self._file is None:
             self._file = open_hdf5(self.path)
-        return read(self._file['imgBrick'], nsd_id)
+        image = read(self._file[self.key], nsd_id)
+        if self.key == 'imgBrick':
+            return image
+        return np.round(image.transpose(1, 2, 0).astype(np.float32) *
+                        255).clip(0, 255).astype(np.uint8)
 
     def __getstate__(self):
         return dict(self.__dict__, _file=None)

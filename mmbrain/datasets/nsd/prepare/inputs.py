@@ -1,6 +1,7 @@
 """Before any work: the raw inputs of a subject's preparation, read and
 checked in seconds (:func:`check_inputs`), the fingerprints of its raw files
 (which decide reuse, :mod:`.reuse`), and the disk it will take."""
+import dataclasses
 import hashlib
 import os
 import os.path as osp
@@ -13,6 +14,8 @@ from .. import layout
 from ..betas import check_session_betas
 from ..expdesign import load_expdesign
 from ..layout import NSDFormatError
+from ..mindeye2 import (TRIALS_PER_SESSION, betas_path, check_behav,
+                        release_sessions)
 from ..rois import ROIVoxels, load_roi_voxels, load_volume
 from ..stim_info import StimInfo, load_stim_info
 
@@ -56,14 +59,16 @@ def fingerprint(path: str) -> list:
 
 
 def source_files(root: str, subject: int, rois: Sequence[str],
-                 sessions: Sequence[int]) -> Dict[str, list]:
+                 sessions: Sequence[int],
+                 release: Optional[str] = None) -> Dict[str, list]:
     """Fingerprints of the raw files a cache is made of, by path relative to
-    ``root``."""
+    ``root``: the session files, or MindEye2's betas file ``release``."""
     paths = [layout.expdesign_path(root), layout.stim_info_path(root)]
     paths += [layout.require_mask(root, subject, roi) for roi in rois]
     paths += [layout.label_table_path(root, subject, roi) for roi in rois
               if osp.isfile(layout.label_table_path(root, subject, roi))]
-    paths += [layout.betas_path(root, subject, s) for s in sessions]
+    paths += ([release] if release else
+              [layout.betas_path(root, subject, s) for s in sessions])
     if osp.exists(layout.ncsnr_path(root, subject)):
         paths.append(layout.ncsnr_path(root, subject))
     return {osp.relpath(p, root): fingerprint(p) for p in paths}
@@ -79,22 +84,60 @@ class SubjectVoxels:
         columns (dict): ROI -> (V_k,) its voxels' rows in ``union``.
         volume_shape (tuple): (X, Y, Z).
         affine (np.ndarray): (4, 4) the masks' voxel-to-mm affine.
+        absent (dict): ROI -> its voxels left out for lying outside
+            ``within`` (:func:`load_subject_voxels`).
     """
     rois: Dict[str, ROIVoxels]
     union: np.ndarray
     columns: Dict[str, np.ndarray]
     volume_shape: Tuple[int, int, int]
     affine: np.ndarray
+    absent: Dict[str, int]
 
 
-def load_subject_voxels(root: str, subject: int,
-                        rois: Sequence[str]) -> SubjectVoxels:
+def flat_index(ijk: np.ndarray, shape: Sequence[int]) -> np.ndarray:
+    """(V,) C-order positions of (V, 3) voxels in a volume of ``shape``."""
+    return np.ravel_multi_index(tuple(ijk.T), tuple(shape))
+
+
+def keep_voxels(voxels: ROIVoxels, keep: np.ndarray) -> ROIVoxels:
+    """The ROI narrowed to its voxels where ``keep`` (V,) is True."""
+    return dataclasses.replace(voxels, ijk=voxels.ijk[keep],
+                               coords=voxels.coords[keep],
+                               labels=voxels.labels[keep])
+
+
+def load_subject_voxels(root: str, subject: int, rois: Sequence[str],
+                        within: Optional[np.ndarray] = None
+                        ) -> SubjectVoxels:
+    """The ROIs' voxels, only those among ``within`` ((W, 3) voxels, the
+    columns of MindEye2's betas) when given.
+
+    Raises:
+        NSDFormatError: The masks disagree in space, or an ROI has no voxel
+            in ``within``.
+    """
     voxels = {
         roi: load_roi_voxels(layout.require_mask(root, subject, roi),
                              layout.parse_roi(roi)[1],
                              layout.label_table_path(root, subject, roi))
         for roi in rois
     }
+    absent = {}
+    if within is not None:
+        shape = next(iter(voxels.values())).volume_shape
+        for roi, v in voxels.items():
+            if v.volume_shape != shape:
+                break  # named below
+            keep = np.isin(flat_index(v.ijk, shape), flat_index(
+                within, shape))
+            if not keep.any():
+                raise NSDFormatError(
+                    layout.roi_path(root, subject, roi),
+                    f'none of its {len(keep)} voxels lies in nsdgeneral, '
+                    "the only voxels of MindEye2's betas")
+            absent[roi] = int((~keep).sum())
+            voxels[roi] = keep_voxels(v, keep)
     shapes = {v.volume_shape for v in voxels.values()}
     if len(shapes) != 1:
         raise NSDFormatError(
@@ -117,7 +160,8 @@ def load_subject_voxels(root: str, subject: int,
         roi: inverse.ravel()[bounds[i]:bounds[i + 1]]
         for i, roi in enumerate(rois)
     }
-    return SubjectVoxels(voxels, union, columns, shapes.pop(), affine)
+    return SubjectVoxels(voxels, union, columns, shapes.pop(), affine,
+                         absent)
 
 
 @dataclass
@@ -133,6 +177,10 @@ class SubjectInputs:
         stim (StimInfo): The stimulus table.
         ncsnr (np.ndarray, optional): (X, Y, Z) noise ceiling SNR, when
             ``ncsnr.nii.gz`` is there.
+        release (str, optional): MindEye2's betas file, read in place of
+            the session files.
+        release_columns (np.ndarray, optional): (U,) the column of each
+            union voxel in ``release``.
     """
     sessions: List[int]
     voxels: SubjectVoxels
@@ -140,14 +188,45 @@ class SubjectInputs:
     trial_ids: np.ndarray
     stim: StimInfo
     ncsnr: Optional[np.ndarray]
+    release: Optional[str] = None
+    release_columns: Optional[np.ndarray] = None
+
+
+def nsdgeneral_ijk(root: str, subject: int) -> Tuple[str, np.ndarray]:
+    """``nsdgeneral.nii.gz`` and its (V, 3) voxels equal to 1 in C order
+    over (X, Y, Z): the columns of MindEye2's betas."""
+    path = layout.require_mask(root, subject, 'nsdgeneral')
+    ijk = load_roi_voxels(path).ijk  # labelled > 0: NSD's 1, not 0 or -1
+    return path, ijk
+
+
+def mindeye2_sessions(root: str, subject: int, mindeye2_dir: str,
+                      trials_per_session: int = TRIALS_PER_SESSION
+                      ) -> Tuple[str, List[int]]:
+    """MindEye2's betas file of the subject and its sessions (1..n),
+    checked against NSD's nsdgeneral mask (:func:`..mindeye2.
+    release_sessions`)."""
+    release = betas_path(mindeye2_dir, subject)
+    mask, ijk = nsdgeneral_ijk(root, subject)
+    count = release_sessions(release, len(ijk), mask, trials_per_session,
+                             layout.NUM_SESSIONS[subject - 1])
+    return release, list(range(1, count + 1))
 
 
 def check_inputs(root: str, subject: int, rois: Sequence[str],
-                 sessions: Sequence[int]) -> SubjectInputs:
+                 sessions: Sequence[int],
+                 release: Optional[str] = None,
+                 trials_per_session: int = TRIALS_PER_SESSION
+                 ) -> SubjectInputs:
     """Read the small inputs (stimulus table, experiment design, ROI masks,
     ncsnr), and of every session file its header and a few trials of the
     ROI voxels (:func:`..betas.check_session_betas`), in seconds, so that a
     bad input stops the preparation before its first session.
+
+    With MindEye2's betas file ``release`` (its sessions checked by
+    :func:`mindeye2_sessions`) in place of the session files, the ROIs keep
+    their voxels in nsdgeneral, and a webdataset beside it (``wds/``) is
+    checked against the design (:func:`..mindeye2.check_behav`).
 
     Raises:
         NSDFormatError: Naming the file at fault.
@@ -155,22 +234,31 @@ def check_inputs(root: str, subject: int, rois: Sequence[str],
     stim = load_stim_info(layout.stim_info_path(root))
     design_ids = load_expdesign(
         layout.expdesign_path(root)).trial_nsd_ids(subject)
-    voxels = load_subject_voxels(root, subject, rois)
-    trials = {
-        s: check_session_betas(
-            layout.betas_path(root, subject, s), voxels.union,
-            voxels.volume_shape)
-        for s in sessions
-    }
-    if len(set(trials.values())) != 1:
-        raise NSDFormatError(
-            layout.betas_dir(root, subject), 'sessions have different trial '
-            f'counts: {trials}')
-    per_session = trials[sessions[0]]
+    release_columns = None
+    if release is None:
+        voxels = load_subject_voxels(root, subject, rois)
+        trials = {
+            s: check_session_betas(
+                layout.betas_path(root, subject, s), voxels.union,
+                voxels.volume_shape)
+            for s in sessions
+        }
+        if len(set(trials.values())) != 1:
+            raise NSDFormatError(
+                layout.betas_dir(root, subject), 'sessions have different '
+                f'trial counts: {trials}')
+        per_session = trials[sessions[0]]
+    else:
+        general = nsdgeneral_ijk(root, subject)[1]
+        voxels = load_subject_voxels(root, subject, rois, within=general)
+        shape = voxels.volume_shape
+        release_columns = np.searchsorted(
+            flat_index(general, shape), flat_index(voxels.union, shape))
+        per_session = trials_per_session
     needed = per_session * len(sessions)
     if needed > len(design_ids):
         raise NSDFormatError(
-            layout.betas_path(root, subject, sessions[-1]),
+            release or layout.betas_path(root, subject, sessions[-1]),
             f'{len(sessions)} sessions of {per_session} trials need {needed} '
             f'trials in the experiment design, which has {len(design_ids)}')
     trial_ids = design_ids[:needed]
@@ -180,12 +268,15 @@ def check_inputs(root: str, subject: int, rois: Sequence[str],
             layout.stim_info_path(root),
             f'nsdIds {outside[:5].tolist()} of subject {subject} are not in '
             'the stimulus table')
+    wds = release and osp.join(osp.dirname(release), 'wds')
+    if wds and osp.isdir(wds):
+        check_behav(wds, subject, trial_ids)
     ncsnr = None
     if osp.exists(layout.ncsnr_path(root, subject)):
         ncsnr = load_volume(layout.ncsnr_path(root, subject),
                             voxels.volume_shape)
     return SubjectInputs(list(sessions), voxels, per_session, trial_ids, stim,
-                         ncsnr)
+                         ncsnr, release, release_columns)
 
 
 def disk_needed(inputs: SubjectInputs, sessions_to_write: int) -> int:

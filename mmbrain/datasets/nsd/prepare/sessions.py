@@ -1,5 +1,6 @@
 """Stage 1, per session (``subjXX_trials/sessionNN.h5``): the betas of
-every voxel in any of the ROIs, read a few trials at a time, z-scored per
+every voxel in any of the ROIs, read a few trials at a time (or the
+session's rows of MindEye2's betas file), z-scored per
 voxel over the session's trials and written sorted by nsdId, with the
 fingerprint of the raw file (:func:`.inputs.fingerprint`) and fletcher32
 checksums. A kept session file is reused only if it matches the raw file
@@ -19,6 +20,7 @@ from ..atomic_hdf5 import AtomicHDF5, create_dataset
 from ..betas import read_session_betas
 from ..cache import REBUILD
 from ..hdf5 import open_hdf5, read
+from ..mindeye2 import read_release_session
 from .inputs import SubjectInputs, SubjectVoxels
 
 SESSION_VERSION = 3  # of the stage-1 files
@@ -53,22 +55,34 @@ def session_is_current(path: str, source: list, union: np.ndarray) -> bool:
                 and np.array_equal(read(f['union_ijk'], (), REBUILD), union))
 
 
-def write_session(raw_path: str, source: list, path: str,
-                  voxels: SubjectVoxels, trial_ids: np.ndarray,
-                  chunk_trials: int):
+def session_betas(root: str, subject: int, inputs: SubjectInputs,
+                  session: int, chunk_trials: int) -> np.ndarray:
+    """(T, U) float32 betas of the union voxels in one session: from its
+    session file (``chunk_trials`` trials per read), or the session's rows
+    of MindEye2's betas file."""
+    if inputs.release is not None:
+        return read_release_session(inputs.release, session,
+                                    inputs.trials_per_session,
+                                    inputs.release_columns)
+    voxels = inputs.voxels
+    return read_session_betas(layout.betas_path(root, subject, session),
+                              voxels.union, voxels.volume_shape,
+                              chunk_trials)
+
+
+def write_session(betas: np.ndarray, source: list, path: str,
+                  voxels: SubjectVoxels, trial_ids: np.ndarray):
     """Stage 1 for one session: z-scored betas of the union voxels, rows
     sorted by nsdId (``trial`` gives each row's trial in the session).
 
     Args:
-        raw_path (str): ``betas_sessionNN.hdf5``, T trials.
-        source (list): Its :func:`.inputs.fingerprint`, stored.
+        betas (np.ndarray): (T, U) the session's betas (z-scored in place).
+        source (list): The :func:`.inputs.fingerprint` of their file,
+            stored.
         path (str): The session file to write.
-        voxels (SubjectVoxels): The voxels to read.
+        voxels (SubjectVoxels): The voxels read.
         trial_ids (np.ndarray): (T,) nsdIds of the session's trials.
-        chunk_trials (int): Trials per read of the raw file.
     """
-    betas = read_session_betas(raw_path, voxels.union, voxels.volume_shape,
-                               chunk_trials)
     bad = np.empty(betas.shape[1], dtype=bool)
     for lo in range(0, betas.shape[1], 4096):  # in place, 4096 voxels at once
         betas[:, lo:lo + 4096], bad[lo:lo + 4096] = zscore_session(
@@ -101,7 +115,7 @@ def prepare_sessions(root: str, subject: int, inputs: SubjectInputs,
     bar = ProgressBar(len(inputs.sessions)) if progress else None
     try:
         for session in inputs.sessions:
-            raw = layout.betas_path(root, subject, session)
+            raw = inputs.release or layout.betas_path(root, subject, session)
             source = sources[osp.relpath(raw, root)]
             path = session_file(trials_dir, session)
             if (not force and osp.exists(path) and session_is_current(
@@ -109,10 +123,10 @@ def prepare_sessions(root: str, subject: int, inputs: SubjectInputs,
                 reused += 1
             else:
                 write_session(
-                    raw, source, path, inputs.voxels,
+                    session_betas(root, subject, inputs, session,
+                                  chunk_trials), source, path, inputs.voxels,
                     inputs.trial_ids[(session - 1) *
-                                     per_session:session * per_session],
-                    chunk_trials)
+                                     per_session:session * per_session])
             files.append(path)
             if bar:
                 bar.update()

@@ -3,7 +3,7 @@ every input is checked, or the complete cache reused."""
 import os.path as osp
 import shutil
 import warnings
-from typing import Dict, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
@@ -13,7 +13,9 @@ from ..cache import CACHE_VERSION, CacheWriter, cache_path, stored_version
 from ..layout import NSDFormatError, find_sessions
 from ..subject_lock import SubjectLock
 from .averaging import read_trial_ids, write_averages
-from .inputs import SubjectInputs, check_inputs, disk_needed, source_files
+from ..mindeye2 import TRIALS_PER_SESSION
+from .inputs import (SubjectInputs, check_inputs, disk_needed,
+                     mindeye2_sessions, source_files)
 from .reuse import check_reuse
 from .sessions import prepare_sessions, session_file
 
@@ -27,7 +29,9 @@ def prepare_subject(root: str,
                     block_mb: float = 64,
                     allow_partial: bool = False,
                     force: bool = False,
-                    progress: bool = True) -> Dict:
+                    progress: bool = True,
+                    mindeye2_dir: Optional[str] = None,
+                    trials_per_session: int = TRIALS_PER_SESSION) -> Dict:
     """Build (or finish) the cache of one subject; returns a report.
 
     The subject's lock (:class:`..subject_lock.SubjectLock`) is held
@@ -51,6 +55,12 @@ def prepare_subject(root: str,
         force (bool): Rebuild from the raw files, even if the cache is
             complete or session files of an earlier run are kept.
         progress (bool): Show a progress bar over sessions.
+        mindeye2_dir (str, optional): Read the betas from MindEye2's
+            ``betas_all_subjXX_fp32_renorm.hdf5`` there instead of the
+            session files (:mod:`..mindeye2`); the ROIs keep their voxels
+            in nsdgeneral, and the report counts those left out.
+        trials_per_session (int): Trials of a session in MindEye2's file.
+            Defaults to NSD's 750.
 
     Raises:
         ValueError: An unknown subject or a malformed ROI name.
@@ -61,7 +71,14 @@ def prepare_subject(root: str,
     """
     layout.check_subject(subject)
     rois = layout.check_rois(rois)
-    sessions, missing = find_sessions(root, subject, allow_partial)
+    release = None
+    if mindeye2_dir is None:
+        sessions, missing = find_sessions(root, subject, allow_partial)
+    else:
+        release, sessions = mindeye2_sessions(root, subject, mindeye2_dir,
+                                              trials_per_session)
+        missing = missing_sessions(release, subject, sessions,
+                                   allow_partial)
     final = cache_path(out_dir, subject)
     trials_dir = osp.join(out_dir, f'subj{subject:02d}_trials')
     with SubjectLock(out_dir, subject):
@@ -69,7 +86,7 @@ def prepare_subject(root: str,
         remove_temps(final)
         for session in sessions:
             remove_temps(session_file(trials_dir, session))
-        sources = source_files(root, subject, rois, sessions)
+        sources = source_files(root, subject, rois, sessions, release)
         if osp.exists(final) and not force:
             version = stored_version(final)
             if version == CACHE_VERSION:
@@ -78,7 +95,8 @@ def prepare_subject(root: str,
             warnings.warn(f'{final}: a cache of version {version} (an older '
                           f'mmbrain); rebuilding it as version '
                           f'{CACHE_VERSION}')
-        inputs = check_inputs(root, subject, rois, sessions)
+        inputs = check_inputs(root, subject, rois, sessions, release,
+                              trials_per_session)
         kept = 0 if force else sum(
             osp.exists(session_file(trials_dir, s)) for s in sessions)
         check_free_space(out_dir, disk_needed(inputs, len(sessions) - kept),
@@ -86,12 +104,27 @@ def prepare_subject(root: str,
         report = dict(
             subject=subject,
             sessions=len(sessions),
-            missing_sessions=missing)
+            missing_sessions=missing,
+            betas=release or 'session files')
         write_cache(root, subject, inputs, final, trials_dir, sources,
                     report, chunk_trials, block_mb, force, progress)
         if not keep_trials:
             shutil.rmtree(trials_dir)
     return dict(report, reused=False)
+
+
+def missing_sessions(release: str, subject: int, sessions: List[int],
+                     allow_partial: bool) -> List[int]:
+    """The sessions NSD has that MindEye2's betas file lacks; refused
+    unless ``allow_partial``."""
+    missing = list(range(len(sessions) + 1,
+                         layout.NUM_SESSIONS[subject - 1] + 1))
+    if missing and not allow_partial:
+        raise NSDFormatError(
+            release, f'{len(sessions)} sessions; NSD subject {subject} has '
+            f'{layout.NUM_SESSIONS[subject - 1]} (pass --allow-partial to '
+            'prepare those there are)')
+    return missing
 
 
 def write_cache(root: str, subject: int, inputs: SubjectInputs, final: str,
@@ -138,6 +171,8 @@ def write_cache(root: str, subject: int, inputs: SubjectInputs, final: str,
                 voxels=int(len(keep)),
                 dropped=int((~keep).sum()),
                 kept=int(keep.sum()))
+            if roi in voxels.absent:  # outside nsdgeneral: not in MindEye2's
+                report['rois'][roi]['outside_nsdgeneral'] = voxels.absent[roi]
         halves = [out.add_halves(roi) for roi in voxels.columns]
         block = max(1, int(block_mb * 2**20 // (8 * len(voxels.union))))
         write_averages(session_files, outputs, image_ids, counts, block,
