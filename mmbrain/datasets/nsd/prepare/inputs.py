@@ -123,21 +123,6 @@ def load_subject_voxels(root: str, subject: int, rois: Sequence[str],
                              layout.label_table_path(root, subject, roi))
         for roi in rois
     }
-    absent = {}
-    if within is not None:
-        shape = next(iter(voxels.values())).volume_shape
-        for roi, v in voxels.items():
-            if v.volume_shape != shape:
-                break  # named below
-            keep = np.isin(flat_index(v.ijk, shape), flat_index(
-                within, shape))
-            if not keep.any():
-                raise NSDFormatError(
-                    layout.roi_path(root, subject, roi),
-                    f'none of its {len(keep)} voxels lies in nsdgeneral, '
-                    "the only voxels of MindEye2's betas")
-            absent[roi] = int((~keep).sum())
-            voxels[roi] = keep_voxels(v, keep)
     shapes = {v.volume_shape for v in voxels.values()}
     if len(shapes) != 1:
         raise NSDFormatError(
@@ -151,6 +136,18 @@ def load_subject_voxels(root: str, subject: int, rois: Sequence[str],
                 layout.roi_path(root, subject, roi),
                 f'its affine differs from that of the {rois[0]} mask: the '
                 'ROI masks of a subject must share one volume space')
+    shape, absent = shapes.pop(), {}
+    if within is not None:
+        inside = flat_index(within, shape)
+        for roi, v in voxels.items():
+            keep = np.isin(flat_index(v.ijk, shape), inside)
+            if not keep.any():
+                raise NSDFormatError(
+                    layout.roi_path(root, subject, roi),
+                    f'none of its {len(keep)} voxels lies in nsdgeneral, '
+                    "the only voxels of MindEye2's betas")
+            absent[roi] = int((~keep).sum())
+            voxels[roi] = keep_voxels(v, keep)
     union, inverse = np.unique(
         np.concatenate([v.ijk for v in voxels.values()]),
         axis=0,
@@ -160,8 +157,7 @@ def load_subject_voxels(root: str, subject: int, rois: Sequence[str],
         roi: inverse.ravel()[bounds[i]:bounds[i + 1]]
         for i, roi in enumerate(rois)
     }
-    return SubjectVoxels(voxels, union, columns, shapes.pop(), affine,
-                         absent)
+    return SubjectVoxels(voxels, union, columns, shape, affine, absent)
 
 
 @dataclass
